@@ -1,0 +1,144 @@
+"""The XMPP component `bot.D`: receives citizens' messages, opens cases, speaks in rooms.
+
+Messages to a case address (`<ref>@bot.D`) are not handled here: they are raised as the
+`case_address_message` event for the bridge, which attaches itself to this component."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+
+import slixmpp
+from slixmpp.plugins.xep_0045.muc import PresenceArgs
+
+from bots.intake import Intake
+from casestore import CaseStore, parse_ref
+from damrongdham.addresses import Addresses, Outgoing
+from damrongdham.xmpp import origin_id
+
+log = logging.getLogger(__name__)
+
+BOT_NICK = "ระบบรับเรื่อง"
+
+
+class BotComponent(slixmpp.ComponentXMPP):
+    """One connection for the bot and the bridge; reconnects until told to stop."""
+
+    def __init__(
+        self,
+        addresses: Addresses,
+        secret: str,
+        host: str,
+        port: int,
+        store: CaseStore,
+        rooms: Iterable[str],
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(addresses.bot_domain, secret, host, port)
+        self.addr = addresses
+        self.store = store
+        self.intake = Intake(store, addresses)
+        self.rooms = sorted(set(rooms))
+        self.joined: set[str] = set()
+        self._on_ready = on_ready
+        self._stopping = False
+        for name in ("xep_0030", "xep_0045", "xep_0199", "xep_0359", "xep_0172"):
+            self.register_plugin(name)
+        self["xep_0030"].add_identity(category="client", itype="bot", name="Damrongdham")
+        self.add_event_handler("session_start", self._session_start)
+        self.add_event_handler("disconnected", self._disconnected)
+        self.add_event_handler("message", self._message)
+        self.add_event_handler("presence_subscribe", self._subscribe)
+        self.add_event_handler("presence_probe", self._probe)
+
+    # -- connection -----------------------------------------------------------------
+
+    async def _session_start(self, _event: object) -> None:
+        log.info("component %s connected", self.boundjid)
+        await self.join_rooms()
+        if self._on_ready:
+            self._on_ready()
+
+    async def join_rooms(self) -> None:
+        """Enter every centre room (to post announcements); failures are logged, not fatal."""
+        muc = self["xep_0045"]
+
+        async def join(room: str) -> None:
+            try:
+                await muc.join_muc_wait(
+                    slixmpp.JID(room),
+                    BOT_NICK,
+                    maxstanzas=0,
+                    timeout=20,
+                    presence_options=PresenceArgs(pfrom=self.boundjid.bare),
+                )
+                self.joined.add(room)
+            except Exception as exc:
+                log.error("cannot join %s: %s", room, exc)
+
+        await asyncio.gather(*(join(r) for r in self.rooms))
+        log.info("in %d of %d centre rooms", len(self.joined), len(self.rooms))
+
+    def _disconnected(self, _event: object) -> None:
+        self.joined.clear()
+        if not self._stopping:
+            log.warning("disconnected from the server; reconnecting")
+            self.loop.call_later(1.0, self.connect)
+
+    def stop(self) -> asyncio.Future:
+        self._stopping = True
+        return self.disconnect()
+
+    # -- presence: citizens may add a centre to their contacts -----------------------
+
+    def _subscribe(self, pres: slixmpp.Presence) -> None:
+        self.send_presence(pto=pres["from"].bare, pfrom=pres["to"].bare, ptype="subscribed")
+        self.send_presence(pto=pres["from"].bare, pfrom=pres["to"].bare)
+
+    def _probe(self, pres: slixmpp.Presence) -> None:
+        self.send_presence(pto=pres["from"], pfrom=pres["to"].bare)
+
+    # -- messages ---------------------------------------------------------------------
+
+    def _message(self, msg: slixmpp.Message) -> None:
+        if msg["type"] not in ("chat", "normal") or msg["to"].domain != self.addr.bot_domain:
+            if msg["type"] == "error":
+                log.warning("error from %s: %s", msg["from"], msg["error"]["condition"])
+            return
+        body = msg["body"]
+        if not body and not msg.xml.findall("{jabber:client}body"):
+            return  # chat states, receipts and other body-less messages
+        local = msg["to"].user
+        if local and parse_ref(local) is not None:
+            self.event("case_address_message", msg)
+            return
+        try:
+            result = self.intake.handle(msg["from"].bare, local, body, origin_id(msg))
+        except Exception:
+            log.exception("intake failed for a message to %s", msg["to"])
+            self.send_out(
+                Outgoing(
+                    to=msg["from"].bare,
+                    sender=local,
+                    body="ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้งหรือโทร 1567\n"
+                    "Sorry, a temporary fault: please send again or call 1567.",
+                )
+            )
+            return
+        for out in result.out:
+            self.send_out(out)
+        for case, message in result.follow_ups:
+            self.event("case_citizen_message", (case, message))
+
+    def send_out(self, out: Outgoing) -> None:
+        """Send one outgoing message from `<sender>@bot.D` (or the room nick)."""
+        sender = f"{out.sender}@{self.addr.bot_domain}" if out.sender else self.addr.bot_domain
+        if out.groupchat:
+            if out.to not in self.joined:
+                log.warning("not in room %s; announcement kept in the case store only", out.to)
+            self.send_message(
+                mto=out.to, mbody=out.body, mtype="groupchat", mfrom=self.addr.bot_domain
+            )
+            return
+        self.send_message(mto=out.to, mbody=out.body, mtype="chat", mfrom=sender)

@@ -1,0 +1,129 @@
+"""What the bot says to citizens: Thai first, English second."""
+
+from __future__ import annotations
+
+from casestore.centres import Centre
+
+EMERGENCY = "เหตุด่วนเหตุร้าย โทร 191 · เจ็บป่วยฉุกเฉิน 1669 · ไฟไหม้ 199"
+EMERGENCY_EN = "Emergency: police 191, ambulance 1669, fire 199."
+TYPE_TH = {
+    "complaint": "ร้องเรียน",
+    "help": "ขอความช่วยเหลือ",
+    "tip": "แจ้งเบาะแส",
+    "inquiry": "สอบถาม",
+    "suggestion": "ข้อเสนอแนะ",
+}
+TOPIC_TH = {
+    "land": "ที่ดิน",
+    "debt": "หนี้สิน",
+    "drugs": "ยาเสพติด",
+    "gambling": "การพนัน",
+    "nuisance": "เหตุเดือดร้อนรำคาญ",
+    "infrastructure": "สาธารณูปโภค",
+    "corruption": "ทุจริต",
+    "consumer": "ผู้บริโภค",
+    "environment": "สิ่งแวดล้อม",
+    "labour": "แรงงาน",
+    "family": "ครอบครัว",
+    "welfare": "สวัสดิการ",
+    "other": "อื่น ๆ",
+}
+
+
+def case_opened(ref: str, pin: str, centre: Centre, urgent: bool) -> str:
+    lines = []
+    if urgent:
+        lines += [f"⚠️ หากมีอันตรายต่อชีวิตขณะนี้ {EMERGENCY}", EMERGENCY_EN, ""]
+    lines += [
+        f"{centre.name_th}ได้รับเรื่องของท่านแล้ว",
+        f"เลขที่เรื่อง: {ref}",
+        f"รหัสติดตาม (PIN): {pin}",
+        "เจ้าหน้าที่จะตอบกลับในแชทนี้ ท่านส่งข้อมูลเพิ่มเติมได้ที่นี่เลย",
+        f'ตรวจสอบสถานะได้ทุกเวลา พิมพ์ "สถานะ {ref}" หรือโทร 1567',
+        "",
+        f"{centre.name_en} has received your report. Case number {ref}, PIN {pin}. "
+        "Staff will reply in this chat; you can add details here.",
+    ]
+    return "\n".join(lines)
+
+
+def added_to_case(ref: str) -> str:
+    return f"เพิ่มข้อความในเรื่อง {ref} แล้ว · Added to case {ref}."
+
+
+def unknown_centre(local: str, domain: str) -> str:
+    return (
+        f'ไม่พบศูนย์ดำรงธรรมที่ชื่อ "{local}" ข้อความนี้ยังไม่ถูกบันทึก\n'
+        f"กรุณาส่งถึงศูนย์ของจังหวัดท่าน เช่น chiangrai@{domain} "
+        f"หรือส่งถึง {domain} แล้วระบุจังหวัด หรือโทร 1567\n"
+        f'No Damrongdham centre is called "{local}"; nothing was recorded. '
+        f"Write to your province's centre (e.g. chiangrai@{domain}) or to {domain}."
+    )
+
+
+def unknown_case(local: str) -> str:
+    return f"ไม่พบเรื่องเลขที่ {local.upper()} · No case {local.upper()} exists."
+
+
+def empty_message() -> str:
+    return (
+        "ข้อความว่าง กรุณาพิมพ์รายละเอียดเรื่องที่ต้องการแจ้ง\n"
+        "Your message was empty: please type what you want to report."
+    )
+
+
+def too_long(limit: int, got: int) -> str:
+    return (
+        f"ข้อความยาวเกินไป ({got:,} ตัวอักษร สูงสุด {limit:,}) ข้อความนี้ยังไม่ถูกบันทึก "
+        "กรุณาแบ่งส่งเป็นหลายข้อความ\n"
+        f"Your message is too long ({got:,} characters, at most {limit:,}) and was not "
+        "recorded: please send it in several parts."
+    )
+
+
+def need_province(domain: str) -> str:
+    return (
+        'กรุณาระบุจังหวัดที่เกิดเหตุ เช่น "จ.เชียงราย" แล้วส่งเรื่องอีกครั้ง '
+        f"หรือส่งถึงศูนย์ของจังหวัดโดยตรง เช่น chiangrai@{domain} · โทร 1567\n"
+        "Please name the province (e.g. Chiang Rai) and send again, or write to the "
+        f"province's centre directly, e.g. chiangrai@{domain}."
+    )
+
+
+def no_centre_for(iso: str, domain: str) -> str:
+    return (
+        f"ยังไม่มีศูนย์ดำรงธรรมของจังหวัดนี้ ({iso}) ในระบบนี้ กรุณาโทร 1567 "
+        f"หรือส่งถึงศูนย์จังหวัดใกล้เคียง เช่น nonthaburi@{domain}\n"
+        "This province's centre is not on this service yet: call 1567."
+    )
+
+
+def staff_not_citizen() -> str:
+    return (
+        "ที่อยู่นี้สำหรับประชาชนแจ้งเรื่อง เจ้าหน้าที่ตอบเรื่องได้ที่ที่อยู่ของเรื่อง "
+        "(เช่น th57-2569-000001@bot...)\n"
+        "This address is for citizens. Staff answer a case at the case's own address."
+    )
+
+
+def room_announcement(
+    ref: str,
+    case_jid: str,
+    type_: str,
+    topic: str,
+    province_th: str | None,
+    urgent: bool,
+    urgent_reason: str | None,
+    summary: str,
+    evidence: tuple[str, ...],
+) -> str:
+    head = f"🚨 ด่วน ({urgent_reason}) " if urgent else "🆕 "
+    lines = [
+        f"{head}เรื่องใหม่ {ref} · {TYPE_TH.get(type_, type_)} · {TOPIC_TH.get(topic, topic)}",
+        f"📍 {province_th or 'ไม่ทราบจังหวัด'}",
+        f"«{summary}»",
+    ]
+    if evidence:
+        lines.append("เหตุผลการจัดหมวด: " + ", ".join(evidence))
+    lines.append(f"ตอบผู้ร้อง / reply: xmpp:{case_jid}?message")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The case relay: case addresses ↔ citizens and centre rooms."""

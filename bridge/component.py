@@ -1,0 +1,91 @@
+"""Attach the relay to the bot's XMPP component (any slixmpp component with `send_out`)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Protocol
+
+import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
+
+from bridge.relay import Relay
+from casestore import CaseStore, CaseView, MessageView, parse_ref
+from damrongdham.addresses import Addresses, Outgoing
+from damrongdham.xmpp import origin_id
+
+log = logging.getLogger(__name__)
+
+AFFILIATIONS_TTL = 60.0
+
+
+class Carrier(Protocol):
+    """What the bridge needs from the component that owns the connection."""
+
+    def send_out(self, out: Outgoing) -> None: ...
+
+
+class CaseBridge:
+    """Handles `case_address_message` and `case_citizen_message` events of the component."""
+
+    def __init__(self, xmpp: slixmpp.ComponentXMPP, store: CaseStore, addresses: Addresses):
+        self.xmpp = xmpp
+        self.addr = addresses
+        self.relay = Relay(store, addresses)
+        self.store = store
+        self._staff: dict[str, tuple[float, frozenset[str]]] = {}
+        xmpp.add_event_handler("case_address_message", self._case_address_message)
+        xmpp.add_event_handler("case_citizen_message", self._case_citizen_message)
+
+    def _send(self, outs: list[Outgoing]) -> None:
+        carrier: Carrier = self.xmpp  # type: ignore[assignment]
+        for out in outs:
+            carrier.send_out(out)
+
+    async def is_agent(self, jid: str, centre: str) -> bool:
+        """The centre account, or a staff account affiliated with the centre's room."""
+        if jid.partition("@")[2] != self.addr.domain:
+            return False
+        if jid == self.addr.centre_account(centre):
+            return True
+        cached = self._staff.get(centre)
+        if cached is None or time.monotonic() - cached[0] > AFFILIATIONS_TTL:
+            cached = (time.monotonic(), await self._room_staff(centre))
+            self._staff[centre] = cached
+        return jid in cached[1]
+
+    async def _room_staff(self, centre: str) -> frozenset[str]:
+        room = self.addr.room_jid(centre)
+        staff: set[str] = set()
+        for affiliation in ("owner", "admin", "member"):
+            try:
+                jids = await self.xmpp["xep_0045"].get_affiliation_list(
+                    room, affiliation, ifrom=self.addr.bot_domain, timeout=10
+                )
+            except (IqError, IqTimeout) as exc:
+                log.warning("cannot read %s list of %s: %s", affiliation, room, exc)
+                continue
+            staff.update(str(j) for j in jids)
+        return frozenset(staff)
+
+    async def _case_address_message(self, msg: slixmpp.Message) -> None:
+        sender, local = msg["from"].bare, msg["to"].user
+        try:
+            ref = parse_ref(local)
+            case = self.store.get(str(ref)) if ref else None
+            agent = case is not None and await self.is_agent(sender, case.centre)
+            outs = self.relay.from_case_address(sender, local, msg["body"], origin_id(msg), agent)
+        except Exception:
+            log.exception("relay failed for a message to %s", msg["to"])
+            outs = [
+                Outgoing(
+                    to=sender,
+                    sender=local,
+                    body="ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้ง · Temporary fault, please resend.",
+                )
+            ]
+        self._send(outs)
+
+    def _case_citizen_message(self, event: tuple[CaseView, MessageView]) -> None:
+        case, message = event
+        self._send(self.relay.to_agents(case, message))

@@ -1,0 +1,105 @@
+"""Relay rules between a case's citizen and its centre's agents. No XMPP, no NLP."""
+
+from __future__ import annotations
+
+import logging
+
+from casestore import CaseStore, CaseView, MessageView, Status, parse_ref
+from casestore.centres import centre_by_slug
+from damrongdham.addresses import Addresses, Outgoing
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 8000
+
+
+def not_allowed(ref: str) -> str:
+    return (
+        f"ท่านไม่มีสิทธิ์ในเรื่อง {ref} ข้อความนี้ไม่ถูกส่ง\n"
+        f"You are not a party to case {ref}; your message was not delivered."
+    )
+
+
+def unknown_case(local: str) -> str:
+    return f"ไม่พบเรื่องเลขที่ {local.upper()} · No case {local.upper()} exists."
+
+
+def empty_or_long(limit: int) -> str:
+    return (
+        f"ข้อความว่างหรือยาวเกิน {limit:,} ตัวอักษร จึงไม่ถูกส่ง\n"
+        f"Empty messages and messages over {limit:,} characters are not relayed."
+    )
+
+
+class Relay:
+    """Decides who receives what; the component carries the result."""
+
+    def __init__(self, store: CaseStore, addresses: Addresses) -> None:
+        self.store = store
+        self.addr = addresses
+
+    def centre_signature(self, case: CaseView) -> str:
+        centre = centre_by_slug(case.centre)
+        return centre.name_th if centre else case.centre
+
+    def from_case_address(
+        self,
+        sender: str,
+        local: str,
+        body: str,
+        origin_id: str | None,
+        sender_is_agent: bool,
+    ) -> list[Outgoing]:
+        """A message someone wrote to `<local>@bot.D`, the address of one case."""
+        ref = parse_ref(local)
+        case = self.store.get(str(ref)) if ref else None
+        if case is None:
+            return [Outgoing(to=sender, body=unknown_case(local), sender=local)]
+        if not body.strip() or len(body) > MAX_CHARS:
+            return [Outgoing(to=sender, body=empty_or_long(MAX_CHARS), sender=local)]
+        if sender == case.citizen_jid:
+            msg, added = self.store.add_message(
+                case.ref, direction="citizen", sender=sender, body=body, origin_id=origin_id
+            )
+            return self.to_agents(case, msg) if added else []
+        if not sender_is_agent:
+            log.warning("refused a message to case %s from a non-party", case.ref)
+            return [Outgoing(to=sender, body=not_allowed(case.ref), sender=local)]
+        return self.from_agent(case, sender, body, origin_id)
+
+    def from_agent(
+        self, case: CaseView, agent: str, body: str, origin_id: str | None
+    ) -> list[Outgoing]:
+        """An agent's reply: stored, then sent to the citizen signed by the centre."""
+        _msg, added = self.store.add_message(
+            case.ref, direction="agent", sender=agent, body=body, origin_id=origin_id
+        )
+        if not added:
+            return []
+        if case.assigned_to is None and case.status in (Status.NEW, Status.REOPENED):
+            self.store.assign(case.ref, agent, actor=agent)
+        if case.citizen_jid is None:
+            return []
+        text = f"[{case.ref}] {self.centre_signature(case)}:\n{body}"
+        return [Outgoing(to=case.citizen_jid, body=text, sender=case.centre)]
+
+    def to_agents(self, case: CaseView, msg: MessageView) -> list[Outgoing]:
+        """A citizen's message on an open case: to the assigned agent, else to the room."""
+        case_local = case.ref.lower()
+        current = self.store.get(case.ref) or case
+        if current.assigned_to:
+            return [
+                Outgoing(
+                    to=current.assigned_to, body=f"[{case.ref}] ผู้ร้อง: {msg.body}", sender=case_local
+                )
+            ]
+        return [
+            Outgoing(
+                to=self.addr.room_jid(case.centre),
+                body=(
+                    f"💬 {case.ref} ผู้ร้องเขียนเพิ่ม: «{msg.body}»\n"
+                    f"ตอบผู้ร้อง / reply: xmpp:{self.addr.case_jid(case.ref)}?message"
+                ),
+                groupchat=True,
+            )
+        ]

@@ -1,0 +1,1 @@
+"""Damrongdham Chat: the stack runner and the `damrongdham` command line."""

@@ -1,0 +1,3 @@
+from damrongdham.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""The bot+bridge process: one XMPP component connection, run until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+from bots.component import BotComponent
+from bridge.component import CaseBridge
+from casestore import CaseStore
+from casestore.centres import load_centres
+from damrongdham.addresses import Addresses
+from damrongdham.settings import StackSettings
+
+log = logging.getLogger(__name__)
+
+
+def ready_file(settings: StackSettings) -> Path:
+    return settings.data_dir / "run" / "bot.ready"
+
+
+def run_bot(settings: StackSettings) -> None:
+    """Connect the component to Prosody and serve until told to stop."""
+    secrets = settings.load_secrets()
+    addresses = Addresses.for_domain(settings.domain)
+    store = CaseStore(settings.db_url)
+    store.migrate()
+    ready = ready_file(settings)
+    ready.parent.mkdir(parents=True, exist_ok=True)
+    ready.unlink(missing_ok=True)
+
+    def on_ready() -> None:
+        ready.write_text("ready\n")
+        log.info("bot ready: %s", addresses.bot_domain)
+
+    rooms = [addresses.room_jid(c.slug) for c in load_centres()]
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    xmpp = BotComponent(
+        addresses,
+        secrets.component_secret,
+        settings.listen,
+        settings.component_port,
+        store,
+        rooms,
+        on_ready=on_ready,
+    )
+    xmpp.loop = loop
+    CaseBridge(xmpp, store, addresses)
+    stopped = loop.create_future()
+
+    def stop() -> None:
+        if not stopped.done():
+            stopped.set_result(None)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+    xmpp.connect()
+    try:
+        loop.run_until_complete(stopped)
+        loop.run_until_complete(asyncio.wait_for(xmpp.stop(), 5))
+    except TimeoutError:
+        pass
+    finally:
+        ready.unlink(missing_ok=True)
+        loop.close()

@@ -1,0 +1,138 @@
+"""The `damrongdham` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from damrongdham.settings import DEFAULT_DOMAIN, StackSettings
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+def _data_dir(value: str) -> Path:
+    return Path(value).expanduser().resolve()
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {value}")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="damrongdham", description="Damrongdham Chat: complaints over XMPP, offline-first."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run the whole stack in the foreground (SQLite by default)")
+    up.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
+    up.add_argument("--domain", default=None, help=f"XMPP domain (default {DEFAULT_DOMAIN})")
+    up.add_argument(
+        "--database-url", default=None, help="SQLAlchemy URL, e.g. postgresql+psycopg://…"
+    )
+    up.add_argument("--listen", default=None, help="address to listen on (default 127.0.0.1)")
+    for name, default in (("c2s", 5222), ("component", 5347), ("http", 5280), ("web", 8080)):
+        up.add_argument(f"--{name}-port", type=_port, default=None, help=f"default {default}")
+    up.add_argument(
+        "--registration-throttle-max",
+        type=int,
+        default=None,
+        help="citizen sign-ups allowed per address per period (default 10)",
+    )
+
+    for name, text in (
+        ("bot", "run the bot+bridge component (started by `up`)"),
+        ("web", "run the web app under gunicorn (started by `up`)"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
+
+    tri = sub.add_parser("triage", help="one message per stdin line -> one JSON object per line")
+    tri.add_argument("--explain", action="store_true", help="add the deciding words")
+    return parser
+
+
+def _up_settings(args: argparse.Namespace) -> StackSettings:
+    """Settings for `up`: command-line flags over the data dir's saved ones over defaults."""
+    from damrongdham.config_file import load_settings
+
+    try:
+        saved = load_settings(args.data_dir)
+    except FileNotFoundError:
+        saved = StackSettings(data_dir=args.data_dir)
+    changes = {
+        "domain": args.domain,
+        "database_url": args.database_url or os.environ.get("DAMRONGDHAM_DATABASE_URL"),
+        "listen": args.listen,
+        "c2s_port": args.c2s_port,
+        "component_port": args.component_port,
+        "http_port": args.http_port,
+        "web_port": args.web_port,
+        "registration_throttle_max": args.registration_throttle_max,
+    }
+    if saved.domain != DEFAULT_DOMAIN and args.domain and args.domain != saved.domain:
+        raise SystemExit(
+            f"error: {args.data_dir} belongs to domain {saved.domain}; "
+            "a data directory cannot change its domain"
+        )
+    from dataclasses import replace
+
+    return replace(saved, data_dir=args.data_dir, **{k: v for k, v in changes.items() if v})
+
+
+def _triage(explain: bool) -> int:
+    from bots.triage import triage
+
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        result = triage(text)
+        out = result.as_json()
+        if explain:
+            out["evidence"] = list(result.evidence)
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("slixmpp").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+    if args.command == "up":
+        from damrongdham.stack import up
+
+        return up(_up_settings(args))
+    if args.command in ("bot", "web"):
+        from damrongdham.config_file import load_settings
+
+        try:
+            settings = load_settings(args.data_dir)
+        except FileNotFoundError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if args.command == "bot":
+            from damrongdham.bot_service import run_bot
+
+            run_bot(settings)
+        else:
+            from damrongdham.web_service import run_web
+
+            run_web(settings)
+        return 0
+    if args.command == "triage":
+        return _triage(args.explain)
+    return 2

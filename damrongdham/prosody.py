@@ -1,0 +1,180 @@
+"""Run Debian's Prosody with a configuration generated from `prosody/` into the data dir."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from damrongdham.files import write_private
+from damrongdham.settings import StackSettings
+from damrongdham.tls import ensure_certificates
+
+log = logging.getLogger(__name__)
+
+REPO_PROSODY_DIR = Path(__file__).resolve().parent.parent / "prosody"
+
+
+class ProsodyError(RuntimeError):
+    """Prosody is missing, misconfigured or did not start."""
+
+
+def prosody_binary() -> str:
+    path = shutil.which("prosody") or "/usr/bin/prosody"
+    if not os.path.exists(path):
+        raise ProsodyError(
+            "Prosody is not installed: run `apt-get install prosody lua-dbi-sqlite3` "
+            "(the README's set-up command does this)."
+        )
+    return path
+
+
+def _template_text() -> str:
+    local = REPO_PROSODY_DIR / "prosody.cfg.lua.in"
+    if local.exists():
+        return local.read_text(encoding="utf-8")
+    return resources.files("damrongdham").joinpath("prosody.cfg.lua.in").read_text("utf-8")
+
+
+def hostnames(settings: StackSettings) -> list[str]:
+    """Every XMPP host of the deployment (first one names the certificate)."""
+    return [
+        settings.domain,
+        settings.citizen_domain,
+        settings.anon_domain,
+        settings.muc_domain,
+        settings.bot_domain,
+    ]
+
+
+def render_config(settings: StackSettings, component_secret: str) -> Path:
+    """Write prosody.cfg.lua for these settings; return its path."""
+    pdir = settings.prosody_dir
+    (pdir / "data").mkdir(parents=True, exist_ok=True)
+    _ca, cert, key = ensure_certificates(settings.certs_dir, hostnames(settings))
+    is_root = os.geteuid() == 0
+    text = Template(_template_text()).substitute(
+        root_note="Running as root: allowed because this is a self-contained local stack."
+        if is_root
+        else "Running as an ordinary user.",
+        run_as_root="run_as_root = true" if is_root else "",
+        admin_jid=settings.admin_jid,
+        prosody_dir=str(pdir),
+        plugin_dir=str(REPO_PROSODY_DIR / "modules"),
+        listen=settings.listen,
+        c2s_port=settings.c2s_port,
+        component_port=settings.component_port,
+        http_port=settings.http_port,
+        domain=settings.domain,
+        citizen_domain=settings.citizen_domain,
+        anon_domain=settings.anon_domain,
+        muc_domain=settings.muc_domain,
+        bot_domain=settings.bot_domain,
+        certs_dir=str(settings.certs_dir),
+        cert_file=str(cert),
+        key_file=str(key),
+        archive_expires=settings.archive_expires,
+        c2s_rate=settings.c2s_rate,
+        ws_secure="true" if settings.listen.startswith("127.") else "false",
+        log_level="info",
+        registration_min_seconds=settings.registration_min_seconds,
+        registration_throttle_max=settings.registration_throttle_max,
+        registration_throttle_period=settings.registration_throttle_period,
+        component_secret=component_secret,
+    )
+    path = pdir / "prosody.cfg.lua"
+    write_private(path, text)  # holds the component secret
+    return path
+
+
+def prosodyctl(config: Path, *args: str, stdin: str | None = None) -> str:
+    """Run `prosodyctl --config CONFIG args...` and return its output."""
+    binary = shutil.which("prosodyctl") or "/usr/bin/prosodyctl"
+    proc = subprocess.run(
+        [binary, "--config", str(config), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise ProsodyError(f"prosodyctl {args[0]} failed: {proc.stderr.strip() or proc.stdout}")
+    return proc.stdout
+
+
+def register(config: Path, user: str, host: str, password: str) -> None:
+    """Create or reset an account directly in Prosody's storage (bootstrap only)."""
+    prosodyctl(config, "register", user, host, password)
+
+
+def wait_for_port(
+    host: str, port: int, timeout: float, proc: subprocess.Popen | None = None
+) -> None:
+    """Block until something accepts TCP connections on host:port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise ProsodyError(f"process exited with code {proc.returncode} before listening")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise ProsodyError(f"nothing listens on {host}:{port} after {timeout:.0f} s")
+
+
+class ProsodyProcess:
+    """One Prosody server in the foreground, owned by this process."""
+
+    def __init__(self, settings: StackSettings, component_secret: str) -> None:
+        self.settings = settings
+        self.config = render_config(settings, component_secret)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log_file(self) -> Path:
+        return self.settings.prosody_dir / "prosody.log"
+
+    def start(self, timeout: float = 20.0) -> None:
+        s = self.settings
+        out = open(self.settings.prosody_dir / "prosody.console.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [prosody_binary(), "--config", str(self.config), "-F"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        out.close()
+        try:
+            for port in (s.c2s_port, s.component_port, s.http_port):
+                wait_for_port(s.listen, port, timeout, self.proc)
+        except ProsodyError as exc:
+            self.stop()
+            raise ProsodyError(f"Prosody did not start: {exc}; see {self.log_file}") from exc
+        log.info("prosody running (pid %s) on %s:%s", self.proc.pid, s.listen, s.c2s_port)
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()

@@ -1,0 +1,231 @@
+"""`damrongdham up`: Prosody, provisioning, bot+bridge and web, supervised in the foreground."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from casestore import CaseStore
+from casestore.centres import load_centres
+from damrongdham.bot_service import ready_file
+from damrongdham.config_file import save_settings
+from damrongdham.prosody import ProsodyError, ProsodyProcess, register, wait_for_port
+from damrongdham.settings import StackSettings
+from provisioning.centres_setup import Target, provision_centres
+
+log = logging.getLogger(__name__)
+
+RESTART_BACKOFF = (1, 2, 5, 10, 30)
+
+
+class StackError(RuntimeError):
+    """The stack could not start."""
+
+
+@dataclass
+class Child:
+    """A supervised child process of the stack (bot or web)."""
+
+    name: str
+    argv: list[str]
+    log_path: Path
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as out:
+            self.proc = subprocess.Popen(
+                self.argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.env,
+                start_new_session=True,
+            )
+        self.started_at = time.monotonic()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 10) -> None:
+        if not self.alive():
+            return
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+class Stack:
+    """The whole stack on one machine."""
+
+    def __init__(self, settings: StackSettings, say=print) -> None:
+        self.settings = settings
+        self.say = say
+        self.secrets = settings.load_secrets()
+        self.prosody: ProsodyProcess | None = None
+        self.children: list[Child] = []
+        self._stop = False
+        self._starting = True
+
+    # -- start ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        s.stack_file.unlink(missing_ok=True)
+        (s.data_dir / "logs").mkdir(exist_ok=True)
+        save_settings(s)
+        self.say(f"data directory: {s.data_dir}")
+
+        store = CaseStore(s.db_url)
+        store.migrate()
+        self.say(f"case store ready: {store.count()} cases")
+
+        self.prosody = ProsodyProcess(s, self.secrets.component_secret)
+        register(self.prosody.config, "admin", s.domain, self.secrets.admin_password)
+        self.prosody.start()
+        self.say(f"prosody listening on {s.listen}:{s.c2s_port} (TLS, CA {s.ca_file})")
+
+        self._provision()
+        env = self._child_env()
+        exe = [sys.executable, "-m", "damrongdham"]
+        logs = s.data_dir / "logs"
+        ready_file(s).unlink(missing_ok=True)
+        self.children = [
+            Child("bot", [*exe, "bot", "--data-dir", str(s.data_dir)], logs / "bot.log", env),
+            Child("web", [*exe, "web", "--data-dir", str(s.data_dir)], logs / "web.log", env),
+        ]
+        for child in self.children:
+            child.start()
+        self._wait_ready()
+        self._write_stack_file()
+        self._starting = False
+
+    def _provision(self) -> None:
+        s = self.settings
+        centres = load_centres()
+        target = Target(
+            domain=s.domain,
+            host=s.listen,
+            port=s.c2s_port,
+            admin_jid=s.admin_jid,
+            admin_password=self.secrets.admin_password,
+            ca_file=s.ca_file,
+            muc_domain=s.muc_domain,
+            bot_domain=s.bot_domain,
+        )
+        started = time.monotonic()
+        report = asyncio.run(provision_centres(target, centres, s.credentials_file))
+        took = time.monotonic() - started
+        if report.created:
+            self.say(f"provisioned {len(report.created)} centres in {took:.1f} s")
+        else:
+            self.say(f"centres: {len(report.up_to_date)} up to date, nothing to provision")
+        if report.existed_without_credentials:
+            self.say("warning: " + report.summary())
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("PYTHAINLP_OFFLINE", "1")
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def _wait_ready(self, timeout: float = 30) -> None:
+        s = self.settings
+        deadline = time.monotonic() + timeout
+        while not ready_file(s).exists():
+            for child in self.children:
+                if not child.alive():
+                    raise StackError(f"{child.name} exited at start; see {child.log_path}")
+            if time.monotonic() > deadline:
+                raise StackError(f"the bot did not connect in {timeout:.0f} s; see logs/bot.log")
+            time.sleep(0.05)
+        web = next(c for c in self.children if c.name == "web")
+        try:
+            wait_for_port(s.listen, s.web_port, max(1.0, deadline - time.monotonic()), web.proc)
+        except ProsodyError as exc:
+            raise StackError(f"the web app did not start: {exc}; see {web.log_path}") from exc
+
+    def _write_stack_file(self) -> None:
+        s = self.settings
+        info = s.stack_info()
+        tmp = s.stack_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, s.stack_file)
+        self.say("")
+        self.say("Damrongdham Chat is running. Press Ctrl-C to stop.")
+        self.say(f"  stack file        {s.stack_file}")
+        self.say(f"  credentials (0600) {s.credentials_file}")
+        self.say(f"  web               {s.web_url}")
+        self.say(f"  XMPP server       {s.listen}:{s.c2s_port}, STARTTLS, CA {s.ca_file}")
+        self.say(f"  citizens sign up  <name>@{s.citizen_domain} (in-band registration)")
+        self.say(f"  report to         <centre>@{s.bot_domain}, e.g. chiangrai@{s.bot_domain}")
+        self.say(f"  centre rooms      <centre>@{s.muc_domain}")
+        self.say(f"  agent accounts    <centre>@{s.domain}")
+
+    # -- run --------------------------------------------------------------------------
+
+    def supervise(self) -> None:
+        """Keep children alive (restart with back-off) until asked to stop."""
+        while not self._stop:
+            if self.prosody and not self.prosody.running():
+                self.say("prosody exited; restarting it")
+                self.prosody.start()
+            for child in self.children:
+                if not child.alive() and not self._stop:
+                    delay = RESTART_BACKOFF[min(child.restarts, len(RESTART_BACKOFF) - 1)]
+                    if time.monotonic() - child.started_at > 60:
+                        child.restarts = 0
+                    self.say(f"{child.name} exited; restarting in {delay} s (see {child.log_path})")
+                    time.sleep(delay)
+                    child.restarts += 1
+                    child.start()
+            time.sleep(0.2)
+
+    def request_stop(self, *_: object) -> None:
+        """Signal handler: abort a start in progress, or end supervision."""
+        self._stop = True
+        if self._starting:
+            raise KeyboardInterrupt
+
+    def stop(self) -> None:
+        self._stop = True
+        self.settings.stack_file.unlink(missing_ok=True)
+        for child in reversed(self.children):
+            child.stop()
+        if self.prosody:
+            self.prosody.stop()
+        self.say("stopped.")
+
+
+def up(settings: StackSettings) -> int:
+    """Run the whole stack in the foreground; returns the exit code."""
+    stack = Stack(settings)
+    signal.signal(signal.SIGTERM, stack.request_stop)
+    signal.signal(signal.SIGINT, stack.request_stop)
+    try:
+        stack.start()
+        stack.supervise()
+    except (StackError, ProsodyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted while starting", file=sys.stderr)
+        return 130
+    finally:
+        stack.stop()
+    return 0

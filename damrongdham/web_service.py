@@ -1,0 +1,41 @@
+"""The web process: the Flask app under gunicorn, configured from the data dir."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from damrongdham.settings import StackSettings
+
+
+def web_env(settings: StackSettings) -> dict[str, str]:
+    """Environment the web app reads its configuration from."""
+    secrets = settings.load_secrets()
+    return {
+        "DAMRONGDHAM_DOMAIN": settings.domain,
+        "DAMRONGDHAM_DATABASE_URL": settings.db_url,
+        "DAMRONGDHAM_SECRET_KEY": secrets.web_secret_key,
+        "DAMRONGDHAM_C2S_HOST": settings.listen,
+        "DAMRONGDHAM_C2S_PORT": str(settings.c2s_port),
+        "DAMRONGDHAM_WEBSOCKET_URL": f"ws://{settings.listen}:{settings.http_port}/xmpp-websocket",
+    }
+
+
+def run_web(settings: StackSettings, workers: int = 2) -> None:
+    """Replace this process with gunicorn serving `web:create_app()`."""
+    os.environ.update(web_env(settings))
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{settings.listen}:{settings.web_port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+        "web:create_app()",
+    ]
+    os.execv(sys.executable, argv)

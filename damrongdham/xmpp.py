@@ -1,0 +1,92 @@
+"""Connecting slixmpp clients to our Prosody: TLS with the deployment's CA, in-band sign-up."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
+
+
+class XmppConnectError(RuntimeError):
+    """A client could not connect, register or authenticate."""
+
+
+def origin_id(msg: slixmpp.Message) -> str | None:
+    """The sender's own id for a message (XEP-0359 origin-id, else the stanza id)."""
+    oid = msg["origin_id"]["id"] if msg.get_plugin("origin_id", check=True) else ""
+    return oid or msg["id"] or None
+
+
+def new_client(
+    jid: str, password: str, ca_file: Path | None, plugins: tuple[str, ...] = ()
+) -> slixmpp.ClientXMPP:
+    """A client that trusts `ca_file` (our local CA) and never authenticates in plain text."""
+    client = slixmpp.ClientXMPP(jid, password)
+    if ca_file is not None:
+        client.ca_certs = Path(ca_file)
+    client.enable_plaintext = False
+    client.enable_direct_tls = False  # our c2s port speaks STARTTLS
+    for name in ("xep_0030", "xep_0199", "xep_0359", *plugins):
+        client.register_plugin(name)
+    return client
+
+
+async def start_client(
+    client: slixmpp.ClientXMPP, host: str, port: int, timeout: float = 15
+) -> None:
+    """Connect, authenticate and send initial presence; raise XmppConnectError on failure."""
+    failed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def _fail(reason: object) -> None:
+        if not failed.done():
+            failed.set_result(str(reason))
+
+    client.add_event_handler("failed_auth", lambda _e: _fail("authentication failed"))
+    client.add_event_handler("connection_failed", _fail)
+    started = asyncio.ensure_future(client.wait_until("session_start", timeout))
+    client.connect(host, port)
+    done, _ = await asyncio.wait({started, failed}, return_when=asyncio.FIRST_COMPLETED)
+    if failed in done:
+        started.cancel()
+        client.abort()
+        raise XmppConnectError(f"{client.boundjid.bare}: {failed.result()}")
+    try:
+        started.result()
+    except TimeoutError as exc:
+        client.abort()
+        raise XmppConnectError(f"{client.boundjid.bare}: no session after {timeout} s") from exc
+    client.send_presence()
+
+
+async def register_account(
+    jid: str, password: str, host: str, port: int, ca_file: Path | None, timeout: float = 15
+) -> slixmpp.ClientXMPP:
+    """Create an account by in-band registration (XEP-0077) and return a connected client."""
+    client = new_client(jid, password, ca_file, plugins=("xep_0004", "xep_0066", "xep_0077"))
+    client["xep_0077"].force_registration = True
+    outcome: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+
+    async def _register(_form: object) -> None:
+        iq = client.Iq()
+        iq["type"] = "set"
+        iq["register"]["username"] = client.boundjid.user
+        iq["register"]["password"] = password
+        try:
+            await iq.send()
+            if not outcome.done():
+                outcome.set_result(None)
+        except (IqError, IqTimeout) as exc:
+            reason = exc.iq["error"]["condition"] if isinstance(exc, IqError) else "timeout"
+            if not outcome.done():
+                outcome.set_result(f"registration refused: {reason}")
+            client.disconnect()
+
+    client.add_event_handler("register", _register)
+    try:
+        await start_client(client, host, port, timeout)
+    except XmppConnectError as exc:
+        why = outcome.result() if outcome.done() and outcome.result() else str(exc)
+        raise XmppConnectError(why) from exc
+    return client

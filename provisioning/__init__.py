@@ -1,0 +1,1 @@
+"""Provisioning: centre accounts, centre rooms and their credentials, over standard XMPP."""

@@ -1,0 +1,47 @@
+"""The credentials file: `slug,jid,password,room`, mode 0600, shown once, never logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from damrongdham.files import write_private
+
+COLUMNS = ("slug", "jid", "password", "room")
+
+
+@dataclass(frozen=True)
+class Credential:
+    slug: str
+    jid: str
+    password: str
+    room: str
+
+    def __repr__(self) -> str:  # keep passwords out of logs and tracebacks
+        return (
+            f"Credential(slug={self.slug!r}, jid={self.jid!r}, password='***', room={self.room!r})"
+        )
+
+
+def read_credentials(path: Path) -> dict[str, Credential]:
+    """Credentials by slug; an absent file is empty. Raises ValueError on a damaged file."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise ValueError(f"{path}: expected columns {','.join(COLUMNS)}")
+        return {row["slug"]: Credential(**{k: row[k] for k in COLUMNS}) for row in reader}
+
+
+def write_credentials(path: Path, creds: dict[str, Credential]) -> None:
+    """Replace the file atomically with mode 0600."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for slug in sorted(creds):
+        c = creds[slug]
+        writer.writerow((c.slug, c.jid, c.password, c.room))
+    write_private(path, buf.getvalue())
