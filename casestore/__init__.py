@@ -1,0 +1,34 @@
+"""The Damrongdham case store: models, numbering, lifecycle and migrations.
+
+The only code that writes the case database; every other part goes through :class:`CaseStore`.
+"""
+
+from .errors import CaseNotFound, CaseStoreError, InvalidTransition
+from .lifecycle import TRANSITIONS, Status, can_transition, is_open, open311_status
+from .refs import CaseRef, buddhist_year, format_ref, parse_ref
+from .store import CaseStore
+from .views import CaseView, EventView, MessageView, OpenResult
+from .vocab import DIRECTIONS, TOPICS, TYPES
+
+__all__ = [
+    "DIRECTIONS",
+    "TOPICS",
+    "TRANSITIONS",
+    "TYPES",
+    "CaseNotFound",
+    "CaseRef",
+    "CaseStore",
+    "CaseStoreError",
+    "CaseView",
+    "EventView",
+    "InvalidTransition",
+    "MessageView",
+    "OpenResult",
+    "Status",
+    "buddhist_year",
+    "can_transition",
+    "format_ref",
+    "is_open",
+    "open311_status",
+    "parse_ref",
+]

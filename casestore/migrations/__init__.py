@@ -1,0 +1,1 @@
+"""Alembic migrations of the case database (run by ``CaseStore.migrate()``)."""

@@ -1,0 +1,347 @@
+"""CaseStore: the only code that writes the case database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .engine import WRITE, make_engine
+from .errors import CaseNotFound, InvalidTransition
+from .lifecycle import ASSIGNABLE_FROM, DONE, Status, can_transition
+from .migrate import upgrade
+from .models import Case, CaseEvent, CaseMessage
+from .numbering import next_seq
+from .pins import hash_pin, new_pin, verify_pin
+from .refs import CaseRef, as_utc, buddhist_year, format_ref, parse_ref, ref_prefix, utcnow
+from .views import CaseView, EventView, MessageView, OpenResult
+from .vocab import DIRECTIONS, TOPICS, TYPES
+
+SUMMARY_LEN = 200
+
+# EventView.kind values
+OPENED, ASSIGNED, STATUS = "opened", "assigned", "status"
+
+
+class CaseStore:
+    """Cases, their messages and events, in SQLite or PostgreSQL.
+
+    Every method opens and closes its own transaction and returns frozen views; the store
+    is safe to share between threads, and several stores (processes) may share a database.
+    """
+
+    def __init__(self, url: str | URL) -> None:
+        self.engine = make_engine(url)
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            self.engine.execution_options(**{WRITE: True}), expire_on_commit=False
+        )
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest migration (safe to call on every start)."""
+        upgrade(self.engine)
+
+    # -- sessions and lookups -------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._reader() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writer() as s, s.begin():
+            yield s
+
+    @staticmethod
+    def _find(s: Session, ref: str | CaseRef, lock: bool = False) -> Case | None:
+        parsed = ref if isinstance(ref, CaseRef) else parse_ref(ref)
+        if parsed is None:
+            return None
+        q = select(Case).where(Case.ref == str(parsed))
+        return s.scalars(q.with_for_update() if lock else q).one_or_none()
+
+    def _require(self, s: Session, ref: str | CaseRef, lock: bool = False) -> Case:
+        case = self._find(s, ref, lock)
+        if case is None:
+            raise CaseNotFound(ref)
+        return case
+
+    @staticmethod
+    def _by_origin(s: Session, sender: str, origin_id: str) -> tuple[CaseMessage, Case] | None:
+        row = s.execute(
+            select(CaseMessage, Case)
+            .join(Case, CaseMessage.case_id == Case.id)
+            .where(CaseMessage.sender == sender, CaseMessage.origin_id == origin_id)
+        ).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    def _seen(self, sender: str, origin_id: str | None) -> tuple[CaseMessage, Case] | None:
+        if origin_id is None:
+            return None
+        with self._read() as s:
+            return self._by_origin(s, sender, origin_id)
+
+    # -- writing --------------------------------------------------------------------------
+
+    def open_case(
+        self,
+        *,
+        centre: str,
+        province: str | None,
+        district: str | None = None,
+        citizen_jid: str,
+        body: str,
+        type: str = "complaint",
+        topic: str = "other",
+        urgent: bool = False,
+        urgent_reason: str | None = None,
+        origin_id: str | None = None,
+        channel: str = "xmpp",
+        now: datetime | None = None,
+    ) -> OpenResult:
+        """Open a case with the citizen's first message; idempotent on (citizen, origin_id).
+
+        Returns the tracking PIN in clear only when the case is created.
+        """
+        if type not in TYPES:
+            raise ValueError(f"unknown case type: {type!r}")
+        if topic not in TOPICS:
+            raise ValueError(f"unknown topic: {topic!r}")
+        if not centre or not citizen_jid or not channel:
+            raise ValueError("centre, citizen_jid and channel are required")
+        prefix = ref_prefix(province)
+        province = None if province is None else f"TH-{prefix[2:]}"
+        at = as_utc(now or utcnow())
+
+        if seen := self._seen(citizen_jid, origin_id):
+            return self._replay(*seen)
+        pin = new_pin()
+        pin_hash = hash_pin(pin)  # slow on purpose: do it before taking the write lock
+        try:
+            with self._write() as s:
+                year = buddhist_year(at)
+                case = Case(
+                    ref=format_ref(province, year, next_seq(s, prefix, year)),
+                    centre=centre,
+                    province=province,
+                    district=district,
+                    citizen_jid=citizen_jid,
+                    status=Status.NEW.value,
+                    type=type,
+                    topic=topic,
+                    urgent=bool(urgent),
+                    urgent_reason=urgent_reason,
+                    summary=body[:SUMMARY_LEN],
+                    assigned_to=None,
+                    channel=channel,
+                    pin_hash=pin_hash,
+                    created_at=at,
+                    updated_at=at,
+                )
+                s.add(case)
+                s.flush()
+                msg = CaseMessage(
+                    case_id=case.id,
+                    direction="citizen",
+                    sender=citizen_jid,
+                    body=body,
+                    origin_id=origin_id,
+                    created_at=at,
+                )
+                s.add(msg)
+                s.add(self._event(case, at, citizen_jid, OPENED, None, Status.NEW, channel))
+                s.flush()
+                return OpenResult(CaseView.of(case), MessageView.of(msg, case.ref), True, pin)
+        except IntegrityError:
+            if seen := self._seen(citizen_jid, origin_id):  # lost a race with a duplicate
+                return self._replay(*seen)
+            raise
+
+    @staticmethod
+    def _replay(msg: CaseMessage, case: Case) -> OpenResult:
+        return OpenResult(CaseView.of(case), MessageView.of(msg, case.ref), False, None)
+
+    def add_message(
+        self,
+        ref: str | CaseRef,
+        direction: str,
+        sender: str,
+        body: str,
+        origin_id: str | None = None,
+        now: datetime | None = None,
+    ) -> tuple[MessageView, bool]:
+        """Append a message; returns (message, added). Idempotent on (sender, origin_id)."""
+        if direction not in DIRECTIONS:
+            raise ValueError(f"unknown direction: {direction!r}")
+        at = as_utc(now or utcnow())
+        if seen := self._seen(sender, origin_id):
+            return MessageView.of(seen[0], seen[1].ref), False
+        try:
+            with self._write() as s:
+                case = self._require(s, ref, lock=True)
+                msg = CaseMessage(
+                    case_id=case.id,
+                    direction=direction,
+                    sender=sender,
+                    body=body,
+                    origin_id=origin_id,
+                    created_at=at,
+                )
+                s.add(msg)
+                case.updated_at = max(case.updated_at, at)
+                s.flush()
+                return MessageView.of(msg, case.ref), True
+        except IntegrityError:
+            if seen := self._seen(sender, origin_id):
+                return MessageView.of(seen[0], seen[1].ref), False
+            raise
+
+    def assign(
+        self, ref: str | CaseRef, agent_jid: str, actor: str, *, now: datetime | None = None
+    ) -> CaseView:
+        """Give the case to an agent; a new or reopened case becomes ``assigned``.
+
+        Re-assigning to the current assignee is a no-op; resolved/closed/merged cases refuse.
+        """
+        with self._write() as s:
+            case = self._require(s, ref, lock=True)
+            status = Status(case.status)
+            if status in DONE:
+                raise InvalidTransition(case.ref, status, Status.ASSIGNED)
+            target = Status.ASSIGNED if status in ASSIGNABLE_FROM else status
+            if case.assigned_to == agent_jid and target == status:
+                return CaseView.of(case)
+            changed = target != status
+            at = as_utc(now or utcnow())
+            case.assigned_to, case.status = agent_jid, target.value
+            case.updated_at = max(case.updated_at, at)
+            s.add(
+                self._event(
+                    case,
+                    at,
+                    actor,
+                    ASSIGNED,
+                    status if changed else None,
+                    target if changed else None,
+                    agent_jid,
+                )
+            )
+            s.flush()
+            return CaseView.of(case)
+
+    def set_status(
+        self,
+        ref: str | CaseRef,
+        status: Status | str,
+        actor: str,
+        note: str | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> CaseView:
+        """Move the case along its lifecycle (InvalidTransition if not allowed)."""
+        with self._write() as s:
+            case = self._require(s, ref, lock=True)
+            current = Status(case.status)
+            if not can_transition(current, status):
+                raise InvalidTransition(case.ref, current, str(status))
+            target = Status(status)
+            at = as_utc(now or utcnow())
+            case.status, case.updated_at = target.value, max(case.updated_at, at)
+            if target == Status.NEW:  # unassign
+                case.assigned_to = None
+            s.add(self._event(case, at, actor, STATUS, current, target, note))
+            s.flush()
+            return CaseView.of(case)
+
+    @staticmethod
+    def _event(
+        case: Case,
+        at: datetime,
+        actor: str,
+        kind: str,
+        from_status: Status | None,
+        to_status: Status | None,
+        note: str | None,
+    ) -> CaseEvent:
+        return CaseEvent(
+            case_id=case.id,
+            at=at,
+            actor=actor,
+            kind=kind,
+            note=note,
+            from_status=None if from_status is None else from_status.value,
+            to_status=None if to_status is None else to_status.value,
+        )
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, ref: str | CaseRef) -> CaseView | None:
+        """The case with this reference (any letter case), or None."""
+        with self._read() as s:
+            case = self._find(s, ref)
+            return None if case is None else CaseView.of(case)
+
+    def latest_open_case(self, citizen_jid: str, centre: str | None = None) -> CaseView | None:
+        """The citizen's newest case that is not resolved, closed or merged."""
+        q = select(Case).where(
+            Case.citizen_jid == citizen_jid, Case.status.not_in([s.value for s in DONE])
+        )
+        if centre is not None:
+            q = q.where(Case.centre == centre)
+        with self._read() as s:
+            case = s.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(1)).first()
+            return None if case is None else CaseView.of(case)
+
+    def cases_for_citizen(self, citizen_jid: str) -> list[CaseView]:
+        """All of a citizen's cases, newest first."""
+        q = select(Case).where(Case.citizen_jid == citizen_jid)
+        with self._read() as s:
+            cases = s.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()))
+            return [CaseView.of(c) for c in cases]
+
+    def transcript(self, ref: str | CaseRef) -> list[MessageView]:
+        """The case's messages, oldest first (CaseNotFound for unknown refs)."""
+        with self._read() as s:
+            case = self._require(s, ref)
+            q = select(CaseMessage).where(CaseMessage.case_id == case.id)
+            rows = s.scalars(q.order_by(CaseMessage.created_at, CaseMessage.id))
+            return [MessageView.of(m, case.ref) for m in rows]
+
+    def events(self, ref: str | CaseRef) -> list[EventView]:
+        """The case's audit events in the order they happened (CaseNotFound for unknown refs)."""
+        with self._read() as s:
+            case = self._require(s, ref)
+            q = select(CaseEvent).where(CaseEvent.case_id == case.id)
+            rows = s.scalars(q.order_by(CaseEvent.id))
+            return [EventView.of(e, case.ref) for e in rows]
+
+    def check_pin(self, ref: str | CaseRef, pin: str) -> bool:
+        """Whether ``pin`` is the case's tracking PIN; constant-time, False for unknown refs."""
+        with self._read() as s:
+            case = self._find(s, ref)
+            stored = None if case is None else case.pin_hash
+        return verify_pin(pin, stored)
+
+    def count(self) -> int:
+        """Number of cases."""
+        with self._read() as s:
+            return s.scalar(select(func.count()).select_from(Case)) or 0
+
+    def __repr__(self) -> str:
+        return f"CaseStore({self.engine.url.render_as_string(hide_password=True)!r})"

@@ -1,0 +1,121 @@
+"""Immutable snapshots handed to callers (never ORM objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .lifecycle import Status, is_open
+from .models import Case, CaseEvent, CaseMessage
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """A case as it was when read."""
+
+    ref: str
+    centre: str
+    province: str | None
+    district: str | None
+    citizen_jid: str
+    status: Status
+    type: str
+    topic: str
+    urgent: bool
+    urgent_reason: str | None
+    summary: str
+    assigned_to: str | None
+    channel: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_open(self) -> bool:
+        """False once resolved, closed or merged."""
+        return is_open(self.status)
+
+    @classmethod
+    def of(cls, case: Case) -> CaseView:
+        return cls(
+            ref=case.ref,
+            centre=case.centre,
+            province=case.province,
+            district=case.district,
+            citizen_jid=case.citizen_jid,
+            status=Status(case.status),
+            type=case.type,
+            topic=case.topic,
+            urgent=case.urgent,
+            urgent_reason=case.urgent_reason,
+            summary=case.summary,
+            assigned_to=case.assigned_to,
+            channel=case.channel,
+            created_at=case.created_at,
+            updated_at=case.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    """One message of a case's transcript."""
+
+    id: int
+    ref: str
+    direction: str
+    sender: str
+    body: str
+    origin_id: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, msg: CaseMessage, ref: str) -> MessageView:
+        return cls(
+            id=msg.id,
+            ref=ref,
+            direction=msg.direction,
+            sender=msg.sender,
+            body=msg.body,
+            origin_id=msg.origin_id,
+            created_at=msg.created_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One audit event of a case.
+
+    ``kind`` is ``opened`` (note: the channel), ``assigned`` (note: the agent; from/to set
+    only when the status changed) or ``status`` (note: the actor's note).
+    """
+
+    id: int
+    ref: str
+    at: datetime
+    actor: str
+    kind: str
+    from_status: Status | None
+    to_status: Status | None
+    note: str | None
+
+    @classmethod
+    def of(cls, ev: CaseEvent, ref: str) -> EventView:
+        return cls(
+            id=ev.id,
+            ref=ref,
+            at=ev.at,
+            actor=ev.actor,
+            kind=ev.kind,
+            from_status=Status(ev.from_status) if ev.from_status else None,
+            to_status=Status(ev.to_status) if ev.to_status else None,
+            note=ev.note,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenResult:
+    """What :meth:`CaseStore.open_case` returns; ``pin`` is set only when the case was created."""
+
+    case: CaseView
+    message: MessageView
+    created: bool
+    pin: str | None
