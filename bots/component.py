@@ -45,7 +45,7 @@ class BotComponent(slixmpp.ComponentXMPP):
         self._stopping = False
         for name in ("xep_0030", "xep_0045", "xep_0199", "xep_0359", "xep_0172"):
             self.register_plugin(name)
-        self["xep_0030"].add_identity(category="client", itype="bot", name="Damrongdham")
+        self.plugin["xep_0030"].add_identity(category="client", itype="bot", name="Damrongdham")
         self.add_event_handler("session_start", self._session_start)
         self.add_event_handler("disconnected", self._disconnected)
         self.add_event_handler("message", self._message)
@@ -62,7 +62,7 @@ class BotComponent(slixmpp.ComponentXMPP):
 
     async def join_rooms(self) -> None:
         """Enter every centre room (to post announcements); failures are logged, not fatal."""
-        muc = self["xep_0045"]
+        muc = self.plugin["xep_0045"]
 
         async def join(room: str) -> None:
             try:

@@ -59,7 +59,7 @@ class CaseBridge:
         staff: set[str] = set()
         for affiliation in ("owner", "admin", "member"):
             try:
-                jids = await self.xmpp["xep_0045"].get_affiliation_list(
+                jids = await self.xmpp.plugin["xep_0045"].get_affiliation_list(
                     room, affiliation, ifrom=self.addr.bot_domain, timeout=10
                 )
             except (IqError, IqTimeout) as exc:

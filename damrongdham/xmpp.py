@@ -65,7 +65,7 @@ async def register_account(
 ) -> slixmpp.ClientXMPP:
     """Create an account by in-band registration (XEP-0077) and return a connected client."""
     client = new_client(jid, password, ca_file, plugins=("xep_0004", "xep_0066", "xep_0077"))
-    client["xep_0077"].force_registration = True
+    client.plugin["xep_0077"].force_registration = True
     outcome: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
 
     async def _register(_form: object) -> None:

@@ -36,7 +36,7 @@ def _answer(
     client: slixmpp.ClientXMPP, form: slixmpp.xmlstream.ElementBase, values: dict[str, object]
 ) -> slixmpp.xmlstream.ElementBase:
     """A submit form answering the server's `form`: our values, the server's for the rest."""
-    reply = client["xep_0004"].make_form(ftype="submit")
+    reply = client.plugin["xep_0004"].make_form(ftype="submit")
     for var, field in form.get_fields().items():
         if not var or field["type"] == "fixed":
             continue
@@ -46,7 +46,7 @@ def _answer(
 
 async def add_user(client: slixmpp.ClientXMPP, jid: str, password: str) -> bool:
     """Create `jid` with `password`. Returns False when the account already exists."""
-    adhoc = client["xep_0050"]
+    adhoc = client.plugin["xep_0050"]
     server = slixmpp.JID(jid).domain
     first = await adhoc.send_command(server, ADD_USER, timeout=30)
     session = first["command"]["sessionid"]
@@ -76,7 +76,7 @@ async def ensure_room(
     client: slixmpp.ClientXMPP, spec: RoomSpec, nick: str = "provisioning"
 ) -> bool:
     """Create and configure a room (or bring an existing one in line). Returns True if new."""
-    muc = client["xep_0045"]
+    muc = client.plugin["xep_0045"]
     room = slixmpp.JID(spec.jid)
     presence, *_ = await muc.join_muc_wait(room, nick, maxchars=0, timeout=30)
     created = "201" in {str(s) for s in presence["muc"]["status_codes"]}

@@ -40,3 +40,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    """One `damrongdham up` for the whole session (Prosody, bot, bridge, web)."""
+    from xmpp_helpers import start_stack
+
+    running = start_stack(tmp_path_factory.mktemp("stack") / "data")
+    try:
+        yield running
+    finally:
+        running.stop()

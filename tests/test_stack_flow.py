@@ -1,0 +1,164 @@
+"""The walking skeleton end to end: real Prosody, real XMPP clients, `damrongdham up`."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import stat
+import time
+
+import pytest
+from xmpp_helpers import citizen, login, ref_in
+
+from casestore import CaseStore, buddhist_year
+
+pytestmark = pytest.mark.xmpp
+
+
+def _store(stack) -> CaseStore:
+    return CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+
+
+def _from(msg, jid: str) -> bool:
+    return str(msg["from"].bare) == jid
+
+
+def test_citizen_agent_round_trip(stack) -> None:
+    info = stack.info
+    bot, rooms, domain = info["bot_domain"], info["muc_domain"], info["domain"]
+    centre_bot, room = f"chiangrai@{bot}", f"chiangrai@{rooms}"
+    creds = stack.credentials()["chiangrai"]
+
+    async def scenario() -> tuple[str, str]:
+        agent = await login(info, creds["jid"], creds["password"])
+        await agent.join(room, "เจ้าหน้าที่สมชาย")
+        person = await citizen(info)
+        sent = time.monotonic()
+        person.say(centre_bot, "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน ที่ อ.เมือง จ.เชียงราย")
+        reply = await person.expect(lambda m: _from(m, centre_bot), timeout=5)
+        latency = time.monotonic() - sent
+        ref = ref_in(reply["body"])
+        assert ref, reply["body"]
+        assert latency < 1.0, f"reply took {latency:.2f} s"
+        assert "เลขที่เรื่อง" in reply["body"] and "PIN" in reply["body"]
+        year = buddhist_year(dt.datetime.now(dt.UTC))
+        assert ref.startswith(f"TH57-{year}-")
+
+        case_jid = f"{ref.lower()}@{bot}"
+        announce = await agent.expect(
+            lambda m: m["type"] == "groupchat" and ref in m["body"], timeout=5
+        )
+        assert case_jid in announce["body"] and "หลุม" in announce["body"]
+
+        agent.say(case_jid, "รับเรื่องแล้วครับ จะส่งช่างไปตรวจพรุ่งนี้")
+        answer = await person.expect(lambda m: "ส่งช่าง" in m["body"], timeout=5)
+        assert _from(answer, centre_bot)  # signed by the centre …
+        assert creds["jid"] not in answer["body"] and creds["jid"] not in str(answer["from"])
+        assert ref in answer["body"]
+
+        person.say(centre_bot, "ขอบคุณค่ะ หลุมอยู่หน้าร้านขายของชำ")
+        relayed = await agent.expect(lambda m: "ร้านขายของชำ" in m["body"], timeout=5)
+        assert _from(relayed, case_jid)
+        assert relayed["type"] == "chat"
+        person.close()
+        agent.close()
+        return ref, person.jid
+
+    ref, citizen_jid = asyncio.run(scenario())
+    store = _store(stack)
+    case = store.get(ref)
+    assert case is not None
+    assert (case.centre, case.province, case.citizen_jid) == ("chiangrai", "TH-57", citizen_jid)
+    assert case.assigned_to == creds["jid"]
+    transcript = [(m.direction, m.sender, m.body) for m in store.transcript(ref)]
+    assert [d for d, _, _ in transcript] == ["citizen", "agent", "citizen"]
+    assert transcript[1][1] == creds["jid"]
+    assert "ร้านขายของชำ" in transcript[2][2]
+
+
+@pytest.mark.parametrize(
+    ("to_local", "body", "expect_words"),
+    [
+        ("nowhere", "มีปัญหาเรื่องน้ำประปา", ("ไม่พบศูนย์", "No Damrongdham centre")),
+        ("chiangrai", "   \n\t ", ("ข้อความว่าง", "empty")),
+        ("chiangrai", "ก" * 22000, ("ยาวเกินไป", "too long")),  # 66 KB of UTF-8
+    ],
+    ids=["unknown-centre", "whitespace-only", "64kb"],
+)
+def test_bad_messages_get_a_clear_reply_and_store_nothing(stack, to_local, body, expect_words):
+    info = stack.info
+    before = _store(stack).count()
+
+    async def scenario() -> str:
+        person = await citizen(info)
+        person.say(f"{to_local}@{info['bot_domain']}", body)
+        reply = await person.expect(lambda m: m["type"] != "error", timeout=5)
+        person.close()
+        return reply["body"]
+
+    text = asyncio.run(scenario())
+    for word in expect_words:
+        assert word in text
+    assert _store(stack).count() == before
+
+
+def test_redelivered_message_opens_one_case_and_one_reply(stack) -> None:
+    info = stack.info
+    centre_bot = f"lampang@{info['bot_domain']}"
+
+    async def scenario() -> list[str]:
+        person = await citizen(info)
+        for _ in range(3):
+            person.say(centre_bot, "มีคนเผาขยะทุกคืน ควันเข้าบ้าน", origin="same-origin-id-1")
+        await person.expect(lambda m: _from(m, centre_bot), timeout=5)
+        await person.quiet(1.0)
+        person.close()
+        return [m["body"] for m in person.inbox if _from(m, centre_bot)]
+
+    replies = asyncio.run(scenario())
+    assert len(replies) == 1
+    ref = ref_in(replies[0])
+    assert ref and len(_store(stack).transcript(ref)) == 1
+
+
+def test_outsiders_cannot_write_into_a_case(stack) -> None:
+    info = stack.info
+    bot = info["bot_domain"]
+
+    async def scenario() -> tuple[str, str, str]:
+        owner = await citizen(info)
+        owner.say(f"nan@{bot}", "มีการตัดไม้ในป่าชุมชน")
+        ref = ref_in((await owner.expect(lambda m: _from(m, f"nan@{bot}")))["body"])
+        stranger = await citizen(info)
+        stranger.say(f"{ref.lower()}@{bot}", "ขอดูเรื่องนี้หน่อย")
+        refused = await stranger.expect(lambda m: True)
+        stranger.say(f"th57-2500-999999@{bot}", "มีเรื่องนี้ไหม")
+        missing = await stranger.expect(lambda m: "999999" in m["body"])
+        owner.close()
+        stranger.close()
+        return ref, refused["body"], missing["body"]
+
+    ref, refused, missing = asyncio.run(scenario())
+    assert "ไม่มีสิทธิ์" in refused and "not a party" in refused
+    assert "ไม่พบเรื่อง" in missing
+    assert len(_store(stack).transcript(ref)) == 1
+
+
+def test_stack_files_are_as_pinned(stack) -> None:
+    info = stack.info
+    for key in ("domain", "bot_domain", "muc_domain", "citizen_domain", "c2s_host", "c2s_port",
+                "web_url"):
+        assert key in info
+    assert info["bot_domain"] == f"bot.{info['domain']}"
+    creds_file = stack.data_dir / "credentials.csv"
+    assert stat.S_IMODE(creds_file.stat().st_mode) == 0o600
+    assert creds_file.read_text().splitlines()[0] == "slug,jid,password,room"
+    creds = stack.credentials()
+    assert len(creds) == 76
+    passwords = [row["password"] for row in creds.values()]
+    assert len(set(passwords)) == 76
+    for slug, row in creds.items():
+        assert row["jid"] == f"{slug}@{info['domain']}"
+        assert row["room"] == f"{slug}@{info['muc_domain']}"
+        assert slug not in row["password"].lower() and len(row["password"]) >= 24
+    assert "mahasarakham" in creds and "sakonnakhon" in creds

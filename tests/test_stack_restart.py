@@ -1,0 +1,82 @@
+"""`damrongdham up` stops cleanly on Ctrl-C and a second run keeps everything."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+from xmpp_helpers import citizen, free_ports, ref_in, start_stack
+
+from casestore import CaseStore
+
+pytestmark = pytest.mark.xmpp
+
+
+def _pids_alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().split()[2] == "Z":
+                    continue
+        except FileNotFoundError:
+            continue
+        alive.append(pid)
+    return alive
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    return out
+
+
+def _report(info: dict, slug: str, text: str) -> str:
+    async def go() -> str:
+        person = await citizen(info)
+        person.say(f"{slug}@{info['bot_domain']}", text)
+        reply = await person.expect(lambda m: str(m["from"].bare).startswith(slug))
+        person.close()
+        return ref_in(reply["body"]) or reply["body"]
+
+    return asyncio.run(go())
+
+
+def test_restart_on_same_data_dir_keeps_cases_and_credentials(tmp_path) -> None:
+    data = tmp_path / "data"
+    ports = free_ports(4)
+    first = start_stack(data, ports)
+    children = _children(first.proc.pid)
+    assert len(children) == 3  # prosody, bot, web
+    ref1 = _report(first.info, "phuket", "ร้านค้าโกงราคานักท่องเที่ยว")
+    creds_before = (data / "credentials.csv").read_bytes()
+    assert first.stop() == 0
+    assert "stopped." in first.output
+    assert not _pids_alive(children), "children outlived Ctrl-C"
+    assert not (data / "stack.json").exists()
+
+    second = start_stack(data, ports)
+    try:
+        assert "76 up to date" in second.output
+        assert "provisioned" not in second.output
+        assert (data / "credentials.csv").read_bytes() == creds_before
+        ref2 = _report(second.info, "phuket", "ถนนเลียบหาดไฟดับทั้งสาย")
+    finally:
+        assert second.stop() == 0
+    store = CaseStore(f"sqlite:///{data / 'damrongdham.sqlite3'}")
+    assert store.get(ref1) is not None
+    assert ref1[:-6] == ref2[:-6]
+    assert int(ref2[-6:]) == int(ref1[-6:]) + 1
+    assert store.count() == 2
