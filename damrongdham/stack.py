@@ -86,6 +86,7 @@ class Stack:
     def start(self) -> None:
         s = self.settings
         s.data_dir.mkdir(parents=True, exist_ok=True)
+        s.data_dir.chmod(0o700)  # keys, secrets, personal data: owner only
         s.stack_file.unlink(missing_ok=True)
         (s.data_dir / "logs").mkdir(exist_ok=True)
         save_settings(s)

@@ -1,0 +1,27 @@
+# Damrongdham Chat: one image with Debian's Prosody and the Python stack.
+# Build: docker compose build   (see docker-compose.yml and .env.example)
+FROM debian:bookworm-slim
+
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+       prosody lua-dbi-sqlite3 lua-dbi-postgresql python3 python3-venv ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /opt/damrongdham
+COPY pyproject.toml README.md ./
+COPY casestore casestore
+COPY bots bots
+COPY bridge bridge
+COPY provisioning provisioning
+COPY web web
+COPY damrongdham damrongdham
+COPY prosody prosody
+RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHAINLP_OFFLINE=1 \
+    PYTHAINLP_DATA=/data/pythainlp
+VOLUME ["/data"]
+EXPOSE 5222 5280 8080
+ENTRYPOINT ["damrongdham"]
+CMD ["up", "--data-dir", "/data", "--listen", "0.0.0.0"]
