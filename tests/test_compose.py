@@ -57,5 +57,6 @@ def test_image_installs_what_setup_installs_and_copies_every_package() -> None:
         assert f"COPY {pkg} {pkg}" in dockerfile, pkg
     assert "COPY prosody prosody" in dockerfile
     exposed = set(re.search(r"EXPOSE ([\d ]+)", dockerfile).group(1).split())
-    published = {p.split(":")[-1].strip('"') for p in _compose()["services"]["damrongdham"]["ports"]}
+    ports = _compose()["services"]["damrongdham"]["ports"]
+    published = {p.split(":")[-1].strip('"') for p in ports}
     assert published <= exposed

@@ -25,7 +25,7 @@ def _from(msg, jid: str) -> bool:
 
 def test_citizen_agent_round_trip(stack) -> None:
     info = stack.info
-    bot, rooms, domain = info["bot_domain"], info["muc_domain"], info["domain"]
+    bot, rooms = info["bot_domain"], info["muc_domain"]
     centre_bot, room = f"chiangrai@{bot}", f"chiangrai@{rooms}"
     creds = stack.credentials()["chiangrai"]
 

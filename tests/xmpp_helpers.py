@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -64,7 +65,9 @@ class RunningStack:
         return self.proc.returncode
 
 
-def start_stack(data_dir: Path, ports: list[int] | None = None, timeout: float = 90) -> RunningStack:
+def start_stack(
+    data_dir: Path, ports: list[int] | None = None, timeout: float = 90
+) -> RunningStack:
     """Run `python -m damrongdham up` on free loopback ports and wait for stack.json."""
     c2s, comp, http, web = ports or free_ports(4)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -127,10 +130,8 @@ class Person:
                 got = "\n".join(f"  {m['from']}: {m['body'][:120]!r}" for m in self.inbox)
                 raise AssertionError(f"{self.jid}: expected message not received; got:\n{got}")
             self._arrived.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), left)
-            except TimeoutError:
-                pass
 
     async def quiet(self, seconds: float = 0.5) -> list[slixmpp.Message]:
         """Messages that arrive within `seconds` from now."""
