@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 TYPES = ("complaint", "help", "tip", "inquiry", "suggestion")
 TOPICS = (
@@ -60,11 +62,25 @@ class Classification:
     evidence: tuple[str, ...]
 
 
+# A Thai keyword followed by a vowel or tone mark is part of another word (ไหม ≠ ไหม้).
+_THAI_MARK = "[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]"
+
+
+@cache
+def _word_pattern(word: str) -> re.Pattern[str]:
+    pattern = re.escape(word)
+    if word[0].isascii() and word[0].isalnum():  # "land" is not in "Thailand"
+        pattern = r"(?<![a-z0-9])" + pattern
+    if not word.isascii():
+        pattern += f"(?!{_THAI_MARK})"
+    return re.compile(pattern)
+
+
 def _first_hit(text: str, table: dict[str, tuple[str, ...]]) -> tuple[str, str] | None:
     lowered = text.lower()
     for label, words in table.items():
         for word in words:
-            if word in lowered:
+            if _word_pattern(word).search(lowered):
                 return label, word
     return None
 

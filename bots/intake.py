@@ -54,6 +54,8 @@ class Intake:
             return say(replies.too_long(MAX_CHARS, len(body)))
 
         found = triage(body)
+        if not found.masked:  # only zero-width or other invisible characters
+            return say(replies.empty_message())
         open_case = self.store.latest_open_case(sender, centre.slug if centre else None)
         if open_case is not None:
             msg, added = self.store.add_message(
