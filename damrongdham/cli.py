@@ -66,8 +66,10 @@ def _up_settings(args: argparse.Namespace) -> StackSettings:
 
     try:
         saved = load_settings(args.data_dir)
+        existing = True
     except FileNotFoundError:
         saved = StackSettings(data_dir=args.data_dir)
+        existing = False
     changes = {
         "domain": args.domain,
         "database_url": args.database_url or os.environ.get("DAMRONGDHAM_DATABASE_URL"),
@@ -78,7 +80,7 @@ def _up_settings(args: argparse.Namespace) -> StackSettings:
         "web_port": args.web_port,
         "registration_throttle_max": args.registration_throttle_max,
     }
-    if saved.domain != DEFAULT_DOMAIN and args.domain and args.domain != saved.domain:
+    if existing and args.domain and args.domain != saved.domain:
         raise SystemExit(
             f"error: {args.data_dir} belongs to domain {saved.domain}; "
             "a data directory cannot change its domain"

@@ -46,7 +46,8 @@ def ensure_certificates(certs_dir: Path, hostnames: list[str]) -> tuple[Path, Pa
     srv_crt, srv_key = certs_dir / "server.crt", certs_dir / "server.key"
     now = dt.datetime.now(dt.UTC)
 
-    if not (ca_crt.exists() and ca_key.exists()):
+    new_ca = not (ca_crt.exists() and ca_key.exists())
+    if new_ca:
         key = ec.generate_private_key(ec.SECP256R1())
         cert = (
             x509.CertificateBuilder()
@@ -66,7 +67,12 @@ def ensure_certificates(certs_dir: Path, hostnames: list[str]) -> tuple[Path, Pa
         write_private(ca_key, _pem_key(key))
         ca_crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
-    if srv_crt.exists() and srv_key.exists() and _still_good(srv_crt, hostnames, now):
+    if (
+        not new_ca  # a server certificate from an earlier CA would not verify against this one
+        and srv_crt.exists()
+        and srv_key.exists()
+        and _still_good(srv_crt, hostnames, now)
+    ):
         return ca_crt, srv_crt, srv_key
 
     ca_cert = x509.load_pem_x509_certificate(ca_crt.read_bytes())

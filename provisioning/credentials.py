@@ -33,7 +33,12 @@ def read_credentials(path: Path) -> dict[str, Credential]:
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != COLUMNS:
             raise ValueError(f"{path}: expected columns {','.join(COLUMNS)}")
-        return {row["slug"]: Credential(**{k: row[k] for k in COLUMNS}) for row in reader}
+        out: dict[str, Credential] = {}
+        for row in reader:
+            if None in row or any(row[k] is None for k in COLUMNS):
+                raise ValueError(f"{path}, line {reader.line_num}: expected {len(COLUMNS)} fields")
+            out[row["slug"]] = Credential(**{k: row[k] for k in COLUMNS})
+        return out
 
 
 def write_credentials(path: Path, creds: dict[str, Credential]) -> None:
