@@ -1,0 +1,202 @@
+"""Intake.handle against a real CaseStore on a temporary SQLite file (no XMPP)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bots.intake import MAX_CHARS, Intake
+from casestore import CaseStore
+from damrongdham.addresses import Addresses
+
+CITIZEN = "x@citizens.d.example"
+ROAD = "ร้องเรียนถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน"
+REF_RE = re.compile(r"TH\d\d-\d{4}-\d{6}")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[CaseStore]:
+    store = CaseStore(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    store.migrate()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def intake(store: CaseStore) -> Intake:
+    return Intake(store, Addresses.for_domain("d.example"))
+
+
+def test_first_message_opens_a_case(intake: Intake, store: CaseStore) -> None:
+    result = intake.handle(CITIZEN, "chiangrai", ROAD, "m1")
+
+    assert result.opened is not None
+    ref = result.opened.ref
+    assert ref.startswith("TH57-")
+    assert result.opened.centre == "chiangrai"
+    assert result.opened.citizen_jid == CITIZEN
+    assert len(result.out) == 2
+
+    reply, room = result.out
+    assert reply.to == CITIZEN and not reply.groupchat
+    assert reply.sender == "chiangrai"  # answered from the address the citizen wrote to
+    assert ref in reply.body
+    pin = re.search(r"PIN\)?:?\s*(\d+)", reply.body)
+    assert pin is not None and re.fullmatch(r"\d{6}", pin.group(1))
+    assert store.check_pin(ref, pin.group(1))
+
+    assert room.groupchat
+    assert room.to == "chiangrai@rooms.d.example"
+    assert f"{ref.lower()}@bot.d.example" in room.body
+    assert ref in room.body
+
+    assert store.count() == 1
+    assert [m.body for m in store.transcript(ref)] == [ROAD]
+
+
+def test_second_message_is_a_follow_up(intake: Intake, store: CaseStore) -> None:
+    first = intake.handle(CITIZEN, "chiangrai", ROAD, "m1")
+    assert first.opened is not None
+
+    second = intake.handle(CITIZEN, "chiangrai", "เพิ่มเติม: หลุมลึกประมาณครึ่งเมตร", "m2")
+
+    assert second.opened is None
+    assert second.out == []  # no second case number
+    assert len(second.follow_ups) == 1
+    case, msg = second.follow_ups[0]
+    assert case.ref == first.opened.ref
+    assert msg.body == "เพิ่มเติม: หลุมลึกประมาณครึ่งเมตร"
+    assert msg.origin_id == "m2"
+    assert store.count() == 1
+    assert len(store.transcript(first.opened.ref)) == 2
+
+
+def test_follow_up_is_masked_before_storing(intake: Intake, store: CaseStore) -> None:
+    first = intake.handle(CITIZEN, "chiangrai", ROAD, "m1")
+    assert first.opened is not None
+    second = intake.handle(CITIZEN, "chiangrai", "โทรกลับ 081-234-5678", "m2")
+    assert second.follow_ups[0][1].body == "โทรกลับ [เบอร์โทร]"
+    assert "081" not in store.transcript(first.opened.ref)[-1].body
+
+
+def test_same_origin_id_twice_is_one_case(intake: Intake, store: CaseStore) -> None:
+    first = intake.handle(CITIZEN, "chiangrai", ROAD, "same-id")
+    again = intake.handle(CITIZEN, "chiangrai", ROAD, "same-id")
+
+    assert first.opened is not None
+    assert again.out == [] and again.follow_ups == [] and again.opened is None
+    assert store.count() == 1
+    assert len(store.transcript(first.opened.ref)) == 1
+
+
+def test_redelivered_follow_up_is_stored_once(intake: Intake, store: CaseStore) -> None:
+    first = intake.handle(CITIZEN, "chiangrai", ROAD, "m1")
+    assert first.opened is not None
+    assert intake.handle(CITIZEN, "chiangrai", "อีกเรื่อง", "m2").follow_ups
+    again = intake.handle(CITIZEN, "chiangrai", "อีกเรื่อง", "m2")
+    assert again.follow_ups == [] and again.out == []
+    assert len(store.transcript(first.opened.ref)) == 2
+
+
+def test_unknown_centre_is_refused(intake: Intake, store: CaseStore) -> None:
+    result = intake.handle(CITIZEN, "atlantis", ROAD, "m1")
+    assert result.opened is None
+    assert len(result.out) == 1
+    assert result.out[0].to == CITIZEN
+    assert "atlantis" in result.out[0].body
+    assert "ไม่พบศูนย์" in result.out[0].body and "No Damrongdham centre" in result.out[0].body
+    assert store.count() == 0
+
+
+@pytest.mark.parametrize("staff", ["chiangrai@d.example", "someone@rooms.d.example"])
+def test_staff_sender_is_refused(intake: Intake, store: CaseStore, staff: str) -> None:
+    result = intake.handle(staff, "chiangrai", ROAD, "m1")
+    assert result.opened is None
+    assert [o.to for o in result.out] == [staff]
+    assert "for citizens" in result.out[0].body
+    assert store.count() == 0
+
+
+def test_anonymous_host_counts_as_citizen(intake: Intake) -> None:
+    result = intake.handle("tip123@anon.d.example", "chiangrai", ROAD, "m1")
+    assert result.opened is not None
+
+
+@pytest.mark.parametrize("body", ["", "   ", "\n\t  \n", "\u200b\u200b\ufeff"])
+def test_empty_message_is_refused(intake: Intake, store: CaseStore, body: str) -> None:
+    result = intake.handle(CITIZEN, "chiangrai", body, "m1")
+    assert result.opened is None
+    assert len(result.out) == 1 and result.out[0].to == CITIZEN
+    assert "ข้อความว่าง" in result.out[0].body
+    assert store.count() == 0
+
+
+def test_too_long_message_is_refused(intake: Intake, store: CaseStore) -> None:
+    body = "ก" * (MAX_CHARS + 1)
+    result = intake.handle(CITIZEN, "chiangrai", body, "m1")
+    assert result.opened is None
+    assert len(result.out) == 1
+    assert "too long" in result.out[0].body
+    assert store.count() == 0
+    # exactly the limit is still accepted
+    assert intake.handle(CITIZEN, "chiangrai", "ถนน" + "ก" * (MAX_CHARS - 3), "m2").opened
+
+
+def test_too_long_follow_up_is_refused_too(intake: Intake, store: CaseStore) -> None:
+    first = intake.handle(CITIZEN, "chiangrai", ROAD, "m1")
+    assert first.opened is not None
+    result = intake.handle(CITIZEN, "chiangrai", "ข" * (MAX_CHARS + 1), "m2")
+    assert result.follow_ups == [] and len(result.out) == 1
+    assert len(store.transcript(first.opened.ref)) == 1
+
+
+def test_general_entry_finds_the_province(intake: Intake, store: CaseStore) -> None:
+    result = intake.handle(CITIZEN, "", "ถนนพังที่ จ.เลย ซ่อมด้วย", "m1")
+    assert result.opened is not None
+    assert result.opened.centre == "loei"
+    assert result.opened.ref.startswith("TH42-")
+    reply, room = result.out
+    assert reply.to == CITIZEN and reply.sender == ""  # answered from bot.D itself
+    assert room.to == "loei@rooms.d.example" and room.groupchat
+    assert store.count() == 1
+
+
+def test_general_entry_without_province_asks_for_one(intake: Intake, store: CaseStore) -> None:
+    result = intake.handle(CITIZEN, "", ROAD, "m1")
+    assert result.opened is None
+    assert len(result.out) == 1
+    assert "กรุณาระบุจังหวัด" in result.out[0].body
+    assert store.count() == 0
+
+
+def test_general_entry_for_a_province_without_centre(intake: Intake, store: CaseStore) -> None:
+    # Bangkok is a province but has no provincial Damrongdham centre in the seed list.
+    result = intake.handle(CITIZEN, "", "ถนนพังที่กรุงเทพ", "m1")
+    assert result.opened is None
+    assert len(result.out) == 1 and "1567" in result.out[0].body
+    assert store.count() == 0
+
+
+def test_urgent_message_gets_emergency_numbers(intake: Intake) -> None:
+    result = intake.handle(CITIZEN, "chiangrai", "สามีเมาแล้วทำร้ายร่างกายผม ช่วยด้วย", "m1")
+    assert result.opened is not None and result.opened.urgent
+    reply, room = result.out
+    assert "191" in reply.body and "1669" in reply.body
+    assert "ด่วน" in room.body
+
+
+def test_ordinary_message_gets_no_emergency_numbers(intake: Intake) -> None:
+    reply = intake.handle(CITIZEN, "chiangrai", ROAD, "m1").out[0]
+    assert "191" not in reply.body and "1669" not in reply.body
+
+
+def test_cases_at_two_centres_are_separate(intake: Intake, store: CaseStore) -> None:
+    a = intake.handle(CITIZEN, "chiangrai", ROAD, "m1")
+    b = intake.handle(CITIZEN, "loei", ROAD, "m2")
+    assert a.opened is not None and b.opened is not None
+    assert a.opened.ref != b.opened.ref
+    assert b.opened.centre == "loei"
+    assert store.count() == 2

@@ -1,0 +1,168 @@
+"""The generated Prosody configuration (no server is started)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from damrongdham.prosody import hostnames, render_config
+from damrongdham.settings import StackSettings
+
+D = "d.example"
+SECRET = "component-s3cret-value"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> StackSettings:
+    return StackSettings(
+        data_dir=tmp_path / "data",
+        domain=D,
+        c2s_port=25222,
+        component_port=25347,
+        http_port=25280,
+        registration_throttle_max=7,
+        registration_throttle_period=120,
+        registration_min_seconds=3,
+    )
+
+
+@pytest.fixture
+def config(settings: StackSettings) -> Path:
+    return render_config(settings, SECRET)
+
+
+@pytest.fixture
+def text(config: Path) -> str:
+    return config.read_text(encoding="utf-8")
+
+
+def _section(text: str, header: str) -> str:
+    """The lines of one VirtualHost/Component block, up to the next block or section."""
+    start = text.index(header)
+    rest = text[start + len(header) :]
+    end = re.search(r'^(VirtualHost|Component) "|^-{5,}', rest, re.MULTILINE)
+    return rest[: end.start()] if end else rest
+
+
+def test_config_is_written_in_the_prosody_dir_with_mode_0600(
+    settings: StackSettings, config: Path
+) -> None:
+    assert config == settings.prosody_dir / "prosody.cfg.lua"
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert (settings.prosody_dir / "data").is_dir()
+
+
+def test_no_template_placeholder_is_left(text: str) -> None:
+    assert "${" not in text
+
+
+def test_staff_host(text: str) -> None:
+    assert "allow_registration = false" in _section(text, f'VirtualHost "{D}"\n')
+
+
+def test_citizen_host_registers_with_throttle(text: str) -> None:
+    block = _section(text, f'VirtualHost "citizens.{D}"')
+    assert "allow_registration = true" in block
+    assert '"register"' in block
+    assert "registration_throttle_max = 7" in block
+    assert "registration_throttle_period = 120" in block
+    assert "min_seconds_between_registrations = 3" in block
+
+
+def test_anonymous_host(text: str) -> None:
+    block = _section(text, f'VirtualHost "anon.{D}"')
+    assert 'authentication = "anonymous"' in block
+    assert "allow_registration = true" not in block
+
+
+def test_muc_component_archives_rooms(text: str) -> None:
+    block = _section(text, f'Component "rooms.{D}" "muc"')
+    assert '"muc_mam"' in block
+    assert "muc_room_default_persistent = true" in block
+    assert "muc_room_default_members_only = true" in block
+    assert "muc_room_default_public = false" in block
+
+
+def test_bot_component_has_the_secret(text: str) -> None:
+    block = _section(text, f'Component "bot.{D}"')
+    assert f'component_secret = "{SECRET}"' in block
+    assert text.count(SECRET) == 1
+
+
+def test_server_wide_settings(text: str) -> None:
+    assert 'storage = { archive = "sql"; muc_log = "sql" }' in text
+    assert "c2s_require_encryption = true" in text
+    assert re.search(r"^limits = \{", text, re.MULTILINE)
+    assert 'c2s = { rate = "256kb/s"' in text
+    assert '"websocket"' in text and '"bosh"' in text
+    assert '"mam"' in text and '"smacks"' in text and '"offline"' in text
+
+
+def test_ports_and_interfaces(text: str, settings: StackSettings) -> None:
+    assert "c2s_ports = { 25222 }" in text
+    assert "component_ports = { 25347 }" in text
+    assert "http_ports = { 25280 }" in text
+    assert 'interfaces = { "127.0.0.1" }' in text
+    assert "s2s_ports = { }" in text
+
+
+def test_certificates_are_created_for_every_host(
+    settings: StackSettings, config: Path, text: str
+) -> None:
+    assert set(hostnames(settings)) == {D, f"citizens.{D}", f"anon.{D}", f"rooms.{D}", f"bot.{D}"}
+    assert f'certificate = "{settings.certs_dir / "server.crt"}"' in text
+    assert f'key = "{settings.certs_dir / "server.key"}"' in text
+    assert (settings.certs_dir / "server.crt").exists()
+
+
+def test_render_again_overwrites_with_new_secret(settings: StackSettings, config: Path) -> None:
+    again = render_config(settings, "another-secret")
+    assert again == config
+    body = again.read_text(encoding="utf-8")
+    assert 'component_secret = "another-secret"' in body and SECRET not in body
+    assert stat.S_IMODE(again.stat().st_mode) == 0o600
+
+
+def _luac() -> str | None:
+    for name in ("luac5.4", "luac5.3", "luac5.2", "luac5.1", "luac"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+@pytest.mark.skipif(_luac() is None, reason="no Lua compiler installed")
+def test_config_is_valid_lua(config: Path) -> None:
+    luac = _luac()
+    assert luac is not None
+    proc = subprocess.run([luac, "-p", str(config)], capture_output=True, text=True, timeout=10)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.skipif(_luac() is None, reason="no Lua compiler installed")
+def test_lua_check_rejects_broken_config(tmp_path: Path) -> None:
+    """The check above can fail: a truncated table is refused."""
+    bad = tmp_path / "bad.cfg.lua"
+    bad.write_text('VirtualHost "x"\n  limits = {\n', encoding="utf-8")
+    luac = _luac()
+    assert luac is not None
+    proc = subprocess.run([luac, "-p", str(bad)], capture_output=True, text=True, timeout=10)
+    assert proc.returncode != 0
+
+
+@pytest.mark.skipif(shutil.which("prosodyctl") is None, reason="prosody not installed")
+def test_prosodyctl_check_config_passes(config: Path) -> None:
+    prosodyctl = shutil.which("prosodyctl")
+    assert prosodyctl is not None
+    proc = subprocess.run(
+        [prosodyctl, "--config", str(config), "check", "config"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "All checks passed" in proc.stdout
