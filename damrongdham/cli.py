@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -55,8 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
 
+    from bots import triage_cli
+
     tri = sub.add_parser("triage", help="one message per stdin line -> one JSON object per line")
-    tri.add_argument("--explain", action="store_true", help="add the deciding words")
+    triage_cli.add_arguments(tri)
     return parser
 
 
@@ -90,21 +91,6 @@ def _up_settings(args: argparse.Namespace) -> StackSettings:
     return replace(saved, data_dir=args.data_dir, **{k: v for k, v in changes.items() if v})
 
 
-def _triage(explain: bool) -> int:
-    from bots.triage import triage
-
-    for line in sys.stdin:
-        text = line.rstrip("\n")
-        if not text.strip():
-            continue
-        result = triage(text)
-        out = result.as_json()
-        if explain:
-            out["evidence"] = list(result.evidence)
-        print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -136,5 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             run_web(settings)
         return 0
     if args.command == "triage":
-        return _triage(args.explain)
+        from bots import triage_cli
+
+        return triage_cli.run(args)
     return 2
