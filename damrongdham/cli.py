@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
 
     from bots import triage_cli
+    from provisioning import cli as provision_cli
+
+    provision_cli.add_parser(sub)
 
     tri = sub.add_parser("triage", help="one message per stdin line -> one JSON object per line")
     triage_cli.add_arguments(tri)
@@ -121,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
 
             run_web(settings)
         return 0
+    if args.command == "provision":
+        from provisioning import cli as provision_cli
+
+        return provision_cli.run(args)
     if args.command == "triage":
         from bots import triage_cli
 

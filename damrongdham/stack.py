@@ -19,7 +19,9 @@ from damrongdham.bot_service import ready_file
 from damrongdham.config_file import save_settings
 from damrongdham.prosody import ProsodyError, ProsodyProcess, register, wait_for_port
 from damrongdham.settings import StackSettings
-from provisioning.centres_setup import Target, provision_centres
+from provisioning.apply import Outcome, Provisioner, ProvisionError
+from provisioning.cli import progress_printer
+from provisioning.target import from_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -117,27 +119,26 @@ class Stack:
         self._starting = False
 
     def _provision(self) -> None:
-        s = self.settings
-        centres = load_centres()
-        target = Target(
-            domain=s.domain,
-            host=s.listen,
-            port=s.c2s_port,
-            admin_jid=s.admin_jid,
-            admin_password=self.secrets.admin_password,
-            ca_file=s.ca_file,
-            muc_domain=s.muc_domain,
-            bot_domain=s.bot_domain,
-        )
-        started = time.monotonic()
-        report = asyncio.run(provision_centres(target, centres, s.credentials_file))
-        took = time.monotonic() - started
-        if report.created:
-            self.say(f"provisioned {len(report.created)} centres in {took:.1f} s")
-        else:
-            self.say(f"centres: {len(report.up_to_date)} up to date, nothing to provision")
-        if report.existed_without_credentials:
-            self.say("warning: " + report.summary())
+        """First run: the 76 provincial centres. Later runs: only what changed (usually nothing)."""
+        prov = Provisioner(from_data_dir(self.settings.data_dir))
+        plan = prov.plan(load_centres())
+        if not plan.changes:
+            self.say(f"centres: {len(plan.items)} up to date, nothing to provision")
+            return
+
+        async def go() -> Outcome:
+            async with prov:
+                return await prov.apply(plan, progress_printer("provisioning", True))
+
+        try:
+            outcome = asyncio.run(go())
+        except ProvisionError as exc:
+            raise StackError(f"provisioning failed: {exc}") from exc
+        self.say(f"provisioned {len(outcome.done)} centres in {outcome.seconds:.1f} s")
+        if outcome.problems:
+            for line in outcome.problems:
+                self.say(f"warning: {line}")
+            self.say("run `damrongdham provision` to retry the centres above")
 
     def _child_env(self) -> dict[str, str]:
         env = dict(os.environ)

@@ -1,4 +1,7 @@
-"""The credentials file: `slug,jid,password,room`, mode 0600, shown once, never logged."""
+"""The credentials file: `slug,jid,password,room`, mode 0600, shown once, never logged.
+
+One row per account (centre accounts and named staff), keyed by JID; `slug` is the centre the
+account belongs to. A disabled account keeps its row with an empty password."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ class Credential:
 
 
 def read_credentials(path: Path) -> dict[str, Credential]:
-    """Credentials by slug; an absent file is empty. Raises ValueError on a damaged file."""
+    """Credentials by JID; an absent file is empty. Raises ValueError on a damaged file."""
     if not path.exists():
         return {}
     with path.open(encoding="utf-8", newline="") as fh:
@@ -37,16 +40,17 @@ def read_credentials(path: Path) -> dict[str, Credential]:
         for row in reader:
             if None in row or any(row[k] is None for k in COLUMNS):
                 raise ValueError(f"{path}, line {reader.line_num}: expected {len(COLUMNS)} fields")
-            out[row["slug"]] = Credential(**{k: row[k] for k in COLUMNS})
+            if row["jid"] in out:
+                raise ValueError(f"{path}, line {reader.line_num}: {row['jid']} appears twice")
+            out[row["jid"]] = Credential(**{k: row[k] for k in COLUMNS})
         return out
 
 
 def write_credentials(path: Path, creds: dict[str, Credential]) -> None:
-    """Replace the file atomically with mode 0600."""
+    """Replace the file atomically with mode 0600 (sorted by centre, then JID)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for slug in sorted(creds):
-        c = creds[slug]
+    for c in sorted(creds.values(), key=lambda c: (c.slug, c.jid)):
         writer.writerow((c.slug, c.jid, c.password, c.room))
     write_private(path, buf.getvalue())

@@ -10,10 +10,17 @@ ALPHABET = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXYZ234679"
 GROUPS, GROUP_LEN = 5, 5
 
 
-def generate_password() -> str:
-    """A random password like `k3Rfa-...` of five groups of five (> 128 bits)."""
-    groups = ("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LEN)) for _ in range(GROUPS))
-    return "-".join(groups)
+def generate_password(avoid: str = "") -> str:
+    """A random password like `k3Rfa-...` of five groups of five (> 128 bits).
+
+    Never contains `avoid` (the account's user part), in any letter case."""
+    while True:
+        groups = (
+            "".join(secrets.choice(ALPHABET) for _ in range(GROUP_LEN)) for _ in range(GROUPS)
+        )
+        password = "-".join(groups)
+        if not avoid or avoid.lower() not in password.lower().replace("-", ""):
+            return password
 
 
 def entropy_bits() -> float:

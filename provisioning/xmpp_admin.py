@@ -5,6 +5,7 @@ account; nothing here reads the server's files."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from slixmpp.exceptions import IqError
 
 log = logging.getLogger(__name__)
 
-ADD_USER = "http://jabber.org/protocol/admin#add-user"
+ADMIN = "http://jabber.org/protocol/admin"
 
 
 class AdminError(RuntimeError):
@@ -44,32 +45,70 @@ def _answer(
     return reply
 
 
+async def run_command(
+    client: slixmpp.ClientXMPP, server: str, node: str, values: dict[str, object]
+) -> slixmpp.Iq:
+    """Execute an XEP-0050 command and complete its form with `values` (two round trips).
+
+    Raises IqError as the server sent it, AdminError for error notes in the result."""
+    adhoc = client.plugin["xep_0050"]
+    first = await adhoc.send_command(server, node, timeout=30)
+    form = _answer(client, first["command"]["form"], values)
+    done = await adhoc.send_command(
+        server, node, action="complete", payload=form,
+        sessionid=first["command"]["sessionid"], timeout=30,
+    )
+    errors = [text for kind, text in done["command"]["notes"] if kind == "error"]
+    if errors:
+        raise AdminError("; ".join(errors))
+    return done
+
+
 async def add_user(client: slixmpp.ClientXMPP, jid: str, password: str) -> bool:
     """Create `jid` with `password`. Returns False when the account already exists."""
-    adhoc = client.plugin["xep_0050"]
-    server = slixmpp.JID(jid).domain
-    first = await adhoc.send_command(server, ADD_USER, timeout=30)
-    session = first["command"]["sessionid"]
-    form = _answer(
-        client,
-        first["command"]["form"],
-        {"accountjid": jid, "password": password, "password-verify": password},
-    )
+    values = {"accountjid": jid, "password": password, "password-verify": password}
     try:
-        done = await adhoc.send_command(
-            server, ADD_USER, action="complete", payload=form, sessionid=session, timeout=30
-        )
+        await run_command(client, slixmpp.JID(jid).domain, f"{ADMIN}#add-user", values)
     except IqError as exc:
         if exc.condition == "conflict":
             return False
         raise AdminError(f"add-user {jid}: {exc.condition} {exc.text}") from exc
-    note = done["command"]["notes"]
-    errors = [text for kind, text in note if kind == "error"]
-    if errors:
-        if any("exist" in t.lower() for t in errors):
+    except AdminError as exc:
+        if "exist" in str(exc).lower():
             return False
-        raise AdminError(f"add-user {jid}: {'; '.join(errors)}")
+        raise AdminError(f"add-user {jid}: {exc}") from exc
     return True
+
+
+async def change_password(client: slixmpp.ClientXMPP, jid: str, password: str) -> None:
+    """Set a new password for an existing account (XEP-0133 change-user-password)."""
+    values = {"accountjid": jid, "password": password}
+    try:
+        await run_command(client, slixmpp.JID(jid).domain, f"{ADMIN}#change-user-password",
+                          values)
+    except IqError as exc:
+        raise AdminError(f"change-user-password {jid}: {exc.condition} {exc.text}") from exc
+
+
+async def end_sessions(client: slixmpp.ClientXMPP, jid: str) -> None:
+    """Disconnect every session of an account (XEP-0133 end-user-session)."""
+    try:
+        await run_command(client, slixmpp.JID(jid).domain, f"{ADMIN}#end-user-session",
+                          {"accountjids": [jid]})
+    except (IqError, AdminError) as exc:  # nobody online is not a failure
+        log.debug("end-user-session %s: %s", jid, exc)
+
+
+async def set_affiliations(
+    client: slixmpp.ClientXMPP, room: str, changes: list[tuple[str, str]]
+) -> None:
+    """Change several affiliations of a room, one request each (Prosody 0.12 reads only the
+    first item of a multi-item request), sent together."""
+    muc = client.plugin["xep_0045"]
+    await asyncio.gather(*(
+        muc.set_affiliation(slixmpp.JID(room), affiliation, jid=slixmpp.JID(jid), timeout=30)
+        for jid, affiliation in changes
+    ))
 
 
 async def ensure_room(
@@ -98,12 +137,8 @@ async def ensure_room(
         },
     )
     await muc.set_room_config(room, form)
-    for affiliation, jids in (
-        ("owner", spec.owners),
-        ("admin", spec.admins),
-        ("member", spec.members),
-    ):
-        for jid in jids:
-            await muc.set_affiliation(room, affiliation, jid=slixmpp.JID(jid))
+    changes = [(j, "owner") for j in spec.owners if j != client.boundjid.bare]
+    changes += [(j, "admin") for j in spec.admins] + [(j, "member") for j in spec.members]
+    await set_affiliations(client, spec.jid, changes)
     muc.leave_muc(room, nick)
     return created

@@ -149,12 +149,17 @@ def test_passwords_are_unique_and_not_names() -> None:
 
 
 def _creds() -> dict[str, Credential]:
-    return {
-        "loei": Credential("loei", "loei@d.example", "pa,ss\"word'1", "loei@rooms.d.example"),
-        "chiangrai": Credential(
+    rows = [
+        Credential("loei", "loei@d.example", "pa,ss\"word'1", "loei@rooms.d.example"),
+        Credential(
             "chiangrai", "chiangrai@d.example", generate_password(), "chiangrai@rooms.d.example"
         ),
-    }
+        Credential(
+            "chiangrai", "somchai.chiangrai@d.example", generate_password(),
+            "chiangrai@rooms.d.example",
+        ),
+    ]
+    return {c.jid: c for c in rows}
 
 
 def test_credentials_round_trip(tmp_path: Path) -> None:
@@ -170,7 +175,11 @@ def test_credentials_header_and_order(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "slug,jid,password,room"
     assert tuple(lines[0].split(",")) == COLUMNS
-    assert [line.split(",")[0] for line in lines[1:]] == ["chiangrai", "loei"]
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        ["chiangrai", "chiangrai@d.example"],
+        ["chiangrai", "somchai.chiangrai@d.example"],
+        ["loei", "loei@d.example"],
+    ]
 
 
 def test_credentials_file_is_0600_even_over_an_old_0644_file(tmp_path: Path) -> None:
@@ -179,7 +188,7 @@ def test_credentials_file_is_0600_even_over_an_old_0644_file(tmp_path: Path) -> 
     path.chmod(0o644)
     write_credentials(path, _creds())
     assert _mode(path) == 0o600
-    assert len(read_credentials(path)) == 2
+    assert len(read_credentials(path)) == 3
 
 
 def test_absent_credentials_file_is_empty(tmp_path: Path) -> None:
@@ -202,6 +211,7 @@ def test_repr_hides_the_password() -> None:
         "loei,loei@d.example,x,loei@rooms.d.example\n",
         "slug,jid,password,room\nloei,loei@d.example\n",
         "slug,jid,password,room\nloei,loei@d.example,x,loei@rooms.d.example,extra\n",
+        "slug,jid,password,room\nloei,loei@d.example,x,r\nloei,loei@d.example,y,r\n",
     ],
 )
 def test_damaged_credentials_file_raises(tmp_path: Path, content: str) -> None:

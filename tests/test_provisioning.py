@@ -1,0 +1,286 @@
+"""Provisioning against a real Prosody: accounts, rooms, profiles, staff, rotation, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import slixmpp
+from xmpp_helpers import REPO, free_ports, login, start_stack
+
+from casestore.centres import all_centres
+from damrongdham.xmpp import XmppConnectError, new_client, start_client
+
+pytestmark = pytest.mark.xmpp
+
+CENTRES_CSV = REPO / "casestore" / "data" / "centres.csv"
+
+
+def provision(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "damrongdham", "provision", "--data-dir", str(data_dir),
+         "--no-progress", *args],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+        env=dict(os.environ, PYTHAINLP_OFFLINE="1"),
+    )
+
+
+@pytest.fixture(scope="module")
+def own_stack(tmp_path_factory: pytest.TempPathFactory):
+    """A stack of this module's own: these tests change accounts and rooms."""
+    running = start_stack(tmp_path_factory.mktemp("prov") / "data")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+async def _can_login(info: dict, jid: str, password: str) -> bool:
+    client = new_client(jid, password, Path(info["ca_file"]))
+    try:
+        await start_client(client, info["c2s_host"], info["c2s_port"], timeout=10)
+    except XmppConnectError:
+        return False
+    client.disconnect()
+    return True
+
+
+def test_every_centre_account_logs_in_with_its_generated_password(stack) -> None:
+    creds = stack.credentials()
+    assert len(creds) == 76
+
+    async def all_logins() -> list[bool]:
+        return list(await asyncio.gather(*(
+            _can_login(stack.info, row["jid"], row["password"]) for row in creds.values()
+        )))
+
+    assert all(asyncio.run(all_logins()))
+    for row in creds.values():
+        user = row["jid"].partition("@")[0]
+        assert user not in row["password"].lower() and row["password"] != user
+
+
+def test_rooms_are_persistent_members_only_hidden_and_archived(stack) -> None:
+    info = stack.info
+    creds = stack.credentials()
+    admin = creds["chiangrai"]
+
+    async def inspect() -> tuple[set[str], dict, list[str], list[str]]:
+        agent = await login(info, admin["jid"], admin["password"])
+        room = f"chiangrai@{info['muc_domain']}"
+        disco = await agent.client.plugin["xep_0030"].get_info(jid=room, timeout=10)
+        features = set(disco["disco_info"]["features"])
+        fields = {}
+        for form in disco["disco_info"].xml.iter("{jabber:x:data}x"):
+            for f in form.iter("{jabber:x:data}field"):
+                v = f.find("{jabber:x:data}value")
+                fields[f.get("var")] = v.text if v is not None else None
+        muc = agent.client.plugin["xep_0045"]
+        await agent.join(room, "สมชาย")
+        admins = [str(j) for j in await muc.get_affiliation_list(room, "admin")]
+        owners = [str(j) for j in await muc.get_affiliation_list(room, "owner")]
+        agent.close()
+        return features, fields, admins, owners
+
+    features, fields, admins, owners = asyncio.run(inspect())
+    for feature in ("muc_persistent", "muc_membersonly", "muc_hidden", "urn:xmpp:mam:2"):
+        assert feature in features, feature
+    assert fields.get("muc#roominfo_description", "").startswith("ห้องรับเรื่องร้องเรียนของ")
+    assert admin["jid"] in admins
+    assert info["bot_domain"] in owners
+
+
+def test_centre_profile_has_thai_name_phone_and_png_emblem(stack) -> None:
+    info = stack.info
+    creds = stack.credentials()
+
+    async def fetch() -> slixmpp.Iq:
+        other = await login(info, creds["nan"]["jid"], creds["nan"]["password"])
+        iq = other.client.make_iq_get(ito=creds["chiangrai"]["jid"])
+        iq.xml.append(slixmpp.xmlstream.ET.Element("{vcard-temp}vCard"))
+        result = await iq.send(timeout=10)
+        other.close()
+        return result
+
+    card = asyncio.run(fetch()).xml.find("{vcard-temp}vCard")
+    assert card.findtext("{vcard-temp}FN") == "ศูนย์ดำรงธรรมจังหวัดเชียงราย"
+    assert card.findtext("{vcard-temp}TEL/{vcard-temp}NUMBER") == "1567"
+    photo = base64.b64decode(card.findtext("{vcard-temp}PHOTO/{vcard-temp}BINVAL"))
+    assert photo.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_rerun_changes_nothing_and_says_so(stack) -> None:
+    before = (stack.data_dir / "credentials.csv").read_bytes()
+    run = provision(stack.data_dir)
+    assert run.returncode == 0, run.stderr
+    assert "76 up to date" in run.stdout
+    assert (stack.data_dir / "credentials.csv").read_bytes() == before
+    dry = provision(stack.data_dir, "--dry-run")
+    assert dry.returncode == 0 and "plan: 76 up to date" in dry.stdout
+
+
+def _edited_centres(tmp_path: Path, edit) -> Path:
+    text = CENTRES_CSV.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = [r for r in rows if r["kind"] == "province"]
+    edit(rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / "centres.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_changed_data_file_applies_only_the_difference(own_stack, tmp_path) -> None:
+    def rename(rows: list[dict]) -> None:
+        rows[1]["name_en"] = "Chiang Mai Damrongdham Centre (renamed)"
+
+    changed = _edited_centres(tmp_path, rename)
+    dry = provision(own_stack.data_dir, "--centres-file", str(changed), "--dry-run")
+    assert dry.returncode == 0
+    assert "update  chiangmai" in dry.stdout and "1 to update, 75 up to date" in dry.stdout
+    run = provision(own_stack.data_dir, "--centres-file", str(changed))
+    assert run.returncode == 0, run.stderr
+    assert "1 provisioned, 75 up to date" in run.stdout
+    again = provision(own_stack.data_dir, "--centres-file", str(changed))
+    assert "76 up to date" in again.stdout
+
+
+def test_district_rooms_link_to_their_province(own_stack, tmp_path) -> None:
+    districts = [c for c in all_centres() if c.parent == "chiangrai"][:2]
+    text = CENTRES_CSV.read_text(encoding="utf-8").splitlines()
+    keep = [line for line in text[1:] if line.split(",")[0] in {d.slug for d in districts}]
+    path = tmp_path / "districts.csv"
+    parents = [line for line in text[1:] if line.startswith("chiangrai,")]
+    path.write_text("\n".join([text[0], *parents, *keep]) + "\n", encoding="utf-8")
+    run = provision(own_stack.data_dir, "--centres-file", str(path))
+    assert run.returncode == 0, run.stdout + run.stderr
+    creds = own_stack.credentials()
+    info = own_stack.info
+    slug = districts[0].slug
+
+    async def look() -> tuple[str, list[str]]:
+        boss = await login(info, creds["chiangrai"]["jid"], creds["chiangrai"]["password"])
+        room = f"{slug}@{info['muc_domain']}"
+        await boss.join(room, "จังหวัด")  # the province account administers district rooms
+        disco = await boss.client.plugin["xep_0030"].get_info(jid=room, timeout=10)
+        desc = ""
+        for f in disco["disco_info"].xml.iter("{jabber:x:data}field"):
+            if f.get("var") == "muc#roominfo_description":
+                desc = f.findtext("{jabber:x:data}value") or ""
+        admins = await boss.client.plugin["xep_0045"].get_affiliation_list(room, "admin")
+        boss.close()
+        return desc, [str(j) for j in admins]
+
+    desc, admins = asyncio.run(look())
+    assert f"chiangrai@{info['muc_domain']}" in desc
+    assert creds["chiangrai"]["jid"] in admins and f"{slug}@{info['domain']}" in admins
+
+
+def test_staff_rotate_disable_enable(own_stack) -> None:
+    data, info = own_stack.data_dir, own_stack.info
+    added = provision(data, "agent", "add", "lampang", "somchai")
+    assert added.returncode == 0, added.stderr
+    jid = f"somchai.lampang@{info['domain']}"
+    rows = {r["jid"]: r for r in csv.DictReader(io.StringIO(
+        (data / "credentials.csv").read_text(encoding="utf-8")))}
+    first = rows[jid]["password"]
+    assert rows[jid]["slug"] == "lampang" and "somchai" not in first.lower()
+    listed = provision(data, "agent", "list", "lampang")
+    assert jid in listed.stdout
+
+    async def join_room(password: str) -> bool:
+        try:
+            person = await login(info, jid, password)
+        except XmppConnectError:
+            return False
+        try:
+            await person.join(f"lampang@{info['muc_domain']}", "สมชาย")
+            return True
+        except Exception:
+            return False
+        finally:
+            person.close()
+
+    assert asyncio.run(join_room(first))
+    rotated = provision(data, "rotate", jid)
+    assert rotated.returncode == 0, rotated.stderr
+    second = own_stack.credentials()["lampang"]  # centre row unchanged
+    new = {r["jid"]: r for r in csv.DictReader(io.StringIO(
+        (data / "credentials.csv").read_text(encoding="utf-8")))}[jid]["password"]
+    assert new != first and second["password"]
+    assert not asyncio.run(_can_login(info, jid, first))
+    assert asyncio.run(_can_login(info, jid, new))
+
+    assert provision(data, "disable", jid).returncode == 0
+    assert not asyncio.run(_can_login(info, jid, new))
+    enabled = provision(data, "enable", jid)
+    assert enabled.returncode == 0, enabled.stderr
+    latest = {r["jid"]: r for r in csv.DictReader(io.StringIO(
+        (data / "credentials.csv").read_text(encoding="utf-8")))}[jid]["password"]
+    assert asyncio.run(join_room(latest))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("agent", "add", "atlantis", "somchai"), "unknown centre 'atlantis'"),
+        (("agent", "add", "nan", "Som Chai!"), "invalid agent name"),
+        (("rotate", "nobody"), "unknown account 'nobody'"),
+        (("--sets", "provinces,moon"), "moon"),
+    ],
+)
+def test_bad_input_gets_one_clear_line(own_stack, args, message) -> None:
+    run = provision(own_stack.data_dir, *args)
+    assert run.returncode != 0
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+
+
+def test_duplicate_slug_in_data_file_is_refused(own_stack, tmp_path) -> None:
+    path = _edited_centres(tmp_path, lambda rows: rows.append(dict(rows[0])))
+    run = provision(own_stack.data_dir, "--centres-file", str(path))
+    assert run.returncode != 0 and "chiangrai" in run.stderr and "error:" in run.stderr
+
+
+def test_unreachable_server_and_wrong_admin_password(own_stack, tmp_path) -> None:
+    secret = tmp_path / "admin.pw"
+    secret.write_text("not-the-password\n")
+    common = ["--admin", f"admin@{own_stack.info['domain']}", "--admin-password-file",
+              str(secret), "--ca-file", own_stack.info["ca_file"],
+              "--credentials", str(tmp_path / "c.csv")]
+    port = free_ports(1)[0]
+    unreachable = subprocess.run(
+        [sys.executable, "-m", "damrongdham", "provision", "--server", f"127.0.0.1:{port}",
+         *common], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert unreachable.returncode != 0
+    assert "cannot reach the XMPP server" in unreachable.stderr
+    wrong = subprocess.run(
+        [sys.executable, "-m", "damrongdham", "provision", "--server",
+         f"127.0.0.1:{own_stack.info['c2s_port']}", *common],
+        capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert wrong.returncode != 0 and "wrong password" in wrong.stderr
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_half_finished_run_is_reported_and_resumed(own_stack) -> None:
+    import json
+
+    state_file = own_stack.data_dir / "provisioning.json"
+    state = json.loads(state_file.read_text())
+    state["centres"]["trat"]["done"] = ["account"]  # as if interrupted before the room
+    state_file.write_text(json.dumps(state))
+    dry = provision(own_stack.data_dir, "--dry-run")
+    assert "resume  trat" in dry.stdout and "room, profile" in dry.stdout
+    run = provision(own_stack.data_dir)
+    assert run.returncode == 0 and "provisioned" in run.stdout and "error" not in run.stdout
+    assert "plan: 76 up to date" in provision(own_stack.data_dir, "--dry-run").stdout
