@@ -113,7 +113,7 @@ class Provisioner:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        self.state.save(self.target.state_file)
+        self._flush()
         if self.client is not None:
             await close_client(self.client)
         self._release()
@@ -139,15 +139,20 @@ class Provisioner:
         async with self._lock:
             if self._dirty:
                 self._dirty = False
-                write_credentials(self.target.credentials_file, self.creds)
-                self.state.save(self.target.state_file)
-                self._state_saved = time.monotonic()
+                self._flush()
 
     def _note_progress(self) -> None:
-        """Save the state now and then during a long run (it is also saved at the end)."""
+        """Save credentials and state now and then during a bulk run, and at its end.
+
+        A crash in between loses at most a second of passwords; the rerun notices those
+        accounts exist without a known password and sets new ones."""
         if time.monotonic() - self._state_saved > STATE_SAVE_INTERVAL:
-            self.state.save(self.target.state_file)
-            self._state_saved = time.monotonic()
+            self._flush()
+
+    def _flush(self) -> None:
+        write_credentials(self.target.credentials_file, self.creds)
+        self.state.save(self.target.state_file)
+        self._state_saved = time.monotonic()
 
     # -- centres ----------------------------------------------------------------------
 
@@ -189,7 +194,7 @@ class Provisioner:
         if "account" in item.todo:
             await self._ensure_account(item.account, slug, item.room.jid)
             entry.done.append("account")
-            await self._save()
+            self._note_progress()
         if "room" in item.todo:
             await xmpp_admin.ensure_room(self._admin(), item.room)
             entry.done.append("room")
