@@ -14,12 +14,22 @@ from slixmpp.plugins.xep_0045.muc import PresenceArgs
 
 from bots.intake import Intake
 from casestore import CaseStore, parse_ref
+from casestore.centres import centre_by_slug
 from damrongdham.addresses import Addresses, Outgoing
 from damrongdham.xmpp import origin_id
 
 log = logging.getLogger(__name__)
 
 BOT_NICK = "ระบบรับเรื่อง"
+
+
+def not_served(slug: str) -> str:
+    return (
+        f"ศูนย์ {slug} ยังไม่เปิดรับเรื่องทางช่องทางนี้ ข้อความนี้ยังไม่ถูกบันทึก "
+        "กรุณาส่งถึงศูนย์ดำรงธรรมจังหวัดของท่าน หรือโทร 1567\n"
+        f"The centre {slug} does not take reports on this service yet; nothing was recorded. "
+        "Write to your province's centre or call 1567."
+    )
 
 
 class BotComponent(slixmpp.ComponentXMPP):
@@ -60,9 +70,22 @@ class BotComponent(slixmpp.ComponentXMPP):
         if self._on_ready:
             self._on_ready()
 
-    async def join_rooms(self) -> None:
-        """Enter every centre room (to post announcements); failures are logged, not fatal."""
+    @property
+    def served(self) -> frozenset[str]:
+        """Slugs of the centres whose rooms this bot serves."""
+        return frozenset(r.partition("@")[0] for r in self.rooms)
+
+    async def serve_rooms(self, rooms: Iterable[str]) -> None:
+        """Start serving more centres (provisioned while running): join their rooms."""
+        new = sorted(set(rooms) - set(self.rooms))
+        if new:
+            self.rooms = sorted({*self.rooms, *new})
+            await self.join_rooms(new)
+
+    async def join_rooms(self, rooms: Iterable[str] | None = None) -> None:
+        """Enter centre rooms (to post announcements); failures are logged, not fatal."""
         muc = self.plugin["xep_0045"]
+        rooms = list(self.rooms if rooms is None else rooms)
 
         async def join(room: str) -> None:
             try:
@@ -77,7 +100,7 @@ class BotComponent(slixmpp.ComponentXMPP):
             except Exception as exc:
                 log.error("cannot join %s: %s", room, exc)
 
-        await asyncio.gather(*(join(r) for r in self.rooms))
+        await asyncio.gather(*(join(r) for r in rooms))
         log.info("in %d of %d centre rooms", len(self.joined), len(self.rooms))
 
     def _disconnected(self, _event: object) -> None:
@@ -112,6 +135,9 @@ class BotComponent(slixmpp.ComponentXMPP):
         local = msg["to"].user
         if local and parse_ref(local) is not None:
             self.event("case_address_message", msg)
+            return
+        if local and local not in self.served and centre_by_slug(local) is not None:
+            self.send_out(Outgoing(to=msg["from"].bare, sender=local, body=not_served(local)))
             return
         try:
             result = self.intake.handle(msg["from"].bare, local, body, origin_id(msg))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 from pathlib import Path
@@ -21,6 +22,33 @@ def ready_file(settings: StackSettings) -> Path:
     return settings.data_dir / "run" / "bot.ready"
 
 
+def served_rooms(settings: StackSettings, addresses: Addresses) -> list[str]:
+    """Rooms of the centres provisioning has set up (the 76 until it has run)."""
+    state = settings.data_dir / "provisioning.json"
+    slugs = {c.slug for c in load_centres()}
+    if state.exists():
+        try:
+            centres = json.loads(state.read_text(encoding="utf-8")).get("centres", {})
+            slugs |= {slug for slug, entry in centres.items() if "room" in entry.get("done", ())}
+        except (ValueError, AttributeError) as exc:
+            log.warning("cannot read %s: %s; serving the 76 provincial centres", state, exc)
+    return [addresses.room_jid(s) for s in sorted(slugs)]
+
+
+async def _watch_provisioning(
+    settings: StackSettings, addresses: Addresses, xmpp: BotComponent, every: float = 10.0
+) -> None:
+    """Serve centres that `damrongdham provision` adds while the stack runs."""
+    state = settings.data_dir / "provisioning.json"
+    seen = state.stat().st_mtime if state.exists() else 0.0
+    while True:
+        await asyncio.sleep(every)
+        mtime = state.stat().st_mtime if state.exists() else 0.0
+        if mtime != seen:
+            seen = mtime
+            await xmpp.serve_rooms(served_rooms(settings, addresses))
+
+
 def run_bot(settings: StackSettings) -> None:
     """Connect the component to Prosody and serve until told to stop."""
     secrets = settings.load_secrets()
@@ -35,7 +63,7 @@ def run_bot(settings: StackSettings) -> None:
         ready.write_text("ready\n")
         log.info("bot ready: %s", addresses.bot_domain)
 
-    rooms = [addresses.room_jid(c.slug) for c in load_centres()]
+    rooms = served_rooms(settings, addresses)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     xmpp = BotComponent(
@@ -58,11 +86,13 @@ def run_bot(settings: StackSettings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     xmpp.connect()
+    watch = loop.create_task(_watch_provisioning(settings, addresses, xmpp))
     try:
         loop.run_until_complete(stopped)
         loop.run_until_complete(asyncio.wait_for(xmpp.stop(), 5))
     except TimeoutError:
         pass
     finally:
+        watch.cancel()
         ready.unlink(missing_ok=True)
         loop.close()

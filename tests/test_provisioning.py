@@ -284,3 +284,34 @@ def test_half_finished_run_is_reported_and_resumed(own_stack) -> None:
     run = provision(own_stack.data_dir)
     assert run.returncode == 0 and "provisioned" in run.stdout and "error" not in run.stdout
     assert "plan: 76 up to date" in provision(own_stack.data_dir, "--dry-run").stdout
+
+
+def test_running_bot_serves_centres_provisioned_later(own_stack, tmp_path) -> None:
+    from xmpp_helpers import citizen, ref_in
+
+    district = next(c for c in all_centres() if c.parent == "nan")
+    other = next(c for c in all_centres() if c.parent == "nan" and c.slug != district.slug)
+    text = CENTRES_CSV.read_text(encoding="utf-8").splitlines()
+    rows = [line for line in text[1:] if line.split(",")[0] in {"nan", district.slug}]
+    path = tmp_path / "one-district.csv"
+    path.write_text("\n".join([text[0], *rows]) + "\n", encoding="utf-8")
+    assert provision(own_stack.data_dir, "--centres-file", str(path)).returncode == 0
+    info, bot = own_stack.info, own_stack.info["bot_domain"]
+
+    async def report() -> tuple[str, str]:
+        person = await citizen(info)
+        person.say(f"{other.slug}@{bot}", "ถนนขาด")
+        refused = (await person.expect(lambda m: True, timeout=5))["body"]
+        for _ in range(30):  # the bot looks at provisioning's state every 10 s
+            start = len(person.inbox)
+            person.say(f"{district.slug}@{bot}", "น้ำประปาไม่ไหลมาสามวันแล้ว")
+            reply = await person.expect(lambda m: True, timeout=5, start=start)
+            if ref_in(reply["body"]):
+                break
+            await asyncio.sleep(1)
+        person.close()
+        return refused, reply["body"]
+
+    refused, accepted = asyncio.run(report())
+    assert "ยังไม่เปิดรับเรื่อง" in refused
+    assert ref_in(accepted) and ref_in(accepted).startswith("TH55-")
