@@ -6,16 +6,14 @@ import contextlib
 import logging
 import os
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
-import time
 from importlib import resources
 from pathlib import Path
 from string import Template
 
 from damrongdham.files import write_private
+from damrongdham.processes import ProcessError, terminate, wait_for_port
 from damrongdham.settings import StackSettings
 from damrongdham.tls import ensure_certificates
 
@@ -126,22 +124,6 @@ def register(config: Path, user: str, host: str, password: str) -> None:
     prosodyctl(config, "register", user, host, password)
 
 
-def wait_for_port(
-    host: str, port: int, timeout: float, proc: subprocess.Popen | None = None
-) -> None:
-    """Block until something accepts TCP connections on host:port."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise ProsodyError(f"process exited with code {proc.returncode} before listening")
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise ProsodyError(f"nothing listens on {host}:{port} after {timeout:.0f} s")
-
-
 class ProsodyProcess:
     """One Prosody server in the foreground, owned by this process."""
 
@@ -168,7 +150,7 @@ class ProsodyProcess:
         try:
             for port in (s.c2s_port, s.component_port, s.http_port):
                 wait_for_port(s.listen, port, timeout, self.proc)
-        except ProsodyError as exc:
+        except ProcessError as exc:
             self.stop()
             raise ProsodyError(f"Prosody did not start: {exc}; see {self.log_file}") from exc
         log.info("prosody running (pid %s) on %s:%s", self.proc.pid, s.listen, s.c2s_port)
@@ -177,14 +159,7 @@ class ProsodyProcess:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        terminate(self.proc, timeout)
 
     def restart(self) -> None:
         self.stop()

@@ -17,7 +17,8 @@ from casestore import CaseStore
 from casestore.centres import load_centres
 from damrongdham.bot_service import ready_file
 from damrongdham.config_file import save_settings
-from damrongdham.prosody import ProsodyError, ProsodyProcess, register, wait_for_port
+from damrongdham.processes import ProcessError, terminate, wait_for_port
+from damrongdham.prosody import ProsodyError, ProsodyProcess, register
 from damrongdham.settings import StackSettings
 from provisioning.apply import Outcome, Provisioner, ProvisionError
 from provisioning.cli import progress_printer
@@ -60,15 +61,7 @@ class Child:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self, timeout: float = 10) -> None:
-        if not self.alive():
-            return
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        terminate(self.proc, timeout)
 
 
 class Stack:
@@ -159,7 +152,7 @@ class Stack:
         web = next(c for c in self.children if c.name == "web")
         try:
             wait_for_port(s.listen, s.web_port, max(1.0, deadline - time.monotonic()), web.proc)
-        except ProsodyError as exc:
+        except ProcessError as exc:
             raise StackError(f"the web app did not start: {exc}; see {web.log_path}") from exc
 
     def _write_stack_file(self) -> None:
