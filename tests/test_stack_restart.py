@@ -6,6 +6,8 @@ import asyncio
 import os
 
 import pytest
+import sqlalchemy as sa
+from conftest import PG_URL, _pg_schema_url
 from xmpp_helpers import citizen, free_ports, ref_in, start_stack
 
 from casestore import CaseStore
@@ -80,3 +82,29 @@ def test_restart_on_same_data_dir_keeps_cases_and_credentials(tmp_path) -> None:
     assert ref1[:-6] == ref2[:-6]
     assert int(ref2[-6:]) == int(ref1[-6:]) + 1
     assert store.count() == 2
+
+
+@pytest.mark.postgres
+def test_up_with_database_url_stores_cases_in_postgresql(tmp_path, request) -> None:
+    if "postgres" not in __import__("conftest").BACKENDS:
+        pytest.skip("PostgreSQL not selected (DAMRONGDHAM_TEST_DB)")
+
+    schema = f"up_{os.getpid()}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = _pg_schema_url(schema)
+    try:
+        running = start_stack(tmp_path / "data", extra=["--database-url", url])
+        try:
+            ref = _report(running.info, "songkhla", "มีบ่อนการพนันเปิดทุกคืนในหมู่บ้าน")
+        finally:
+            assert running.stop() == 0
+        assert not (tmp_path / "data" / "damrongdham.sqlite3").exists()
+        assert running.info["database_url"].startswith("postgresql")
+        assert CaseStore(url).get(ref) is not None
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

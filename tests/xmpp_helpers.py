@@ -66,7 +66,8 @@ class RunningStack:
 
 
 def start_stack(
-    data_dir: Path, ports: list[int] | None = None, timeout: float = 90
+    data_dir: Path, ports: list[int] | None = None, timeout: float = 90,
+    extra: list[str] | None = None,
 ) -> RunningStack:
     """Run `python -m damrongdham up` on free loopback ports and wait for stack.json."""
     c2s, comp, http, web = ports or free_ports(4)
@@ -75,7 +76,7 @@ def start_stack(
     env = dict(os.environ, PYTHAINLP_OFFLINE="1", PYTHONUNBUFFERED="1")
     cmd = [sys.executable, "-m", "damrongdham", "up", "--data-dir", str(data_dir),
            "--c2s-port", str(c2s), "--component-port", str(comp), "--http-port", str(http),
-           "--web-port", str(web), "--registration-throttle-max", "10000"]
+           "--web-port", str(web), "--registration-throttle-max", "10000", *(extra or [])]
     with out.open("w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, text=True, env=env,
                                 cwd=REPO)
