@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import logging
 import os
@@ -75,6 +76,7 @@ class Stack:
         self.children: list[Child] = []
         self._stop = False
         self._starting = True
+        self._lock_fd = -1
 
     # -- start ------------------------------------------------------------------------
 
@@ -82,6 +84,7 @@ class Stack:
         s = self.settings
         s.data_dir.mkdir(parents=True, exist_ok=True)
         s.data_dir.chmod(0o700)  # keys, secrets, personal data: owner only
+        self._hold_data_dir()
         s.stack_file.unlink(missing_ok=True)
         (s.data_dir / "logs").mkdir(exist_ok=True)
         save_settings(s)
@@ -110,6 +113,19 @@ class Stack:
         self._wait_ready()
         self._write_stack_file()
         self._starting = False
+
+    def _hold_data_dir(self) -> None:
+        """One `up` per data directory: a second one would fight over ports and files."""
+        path = self.settings.data_dir / "up.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._lock_fd = fd
+        except BlockingIOError:
+            os.close(fd)
+            raise StackError(
+                f"another `damrongdham up` is running on {self.settings.data_dir}"
+            ) from None
 
     def _provision(self) -> None:
         """First run: the 76 provincial centres. Later runs: only what changed (usually nothing)."""
@@ -199,6 +215,8 @@ class Stack:
 
     def stop(self) -> None:
         self._stop = True
+        if self._lock_fd < 0:
+            return  # never started: the data dir belongs to another `up`
         self.settings.stack_file.unlink(missing_ok=True)
         for child in reversed(self.children):
             child.stop()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 
 import pytest
 import sqlalchemy as sa
 from conftest import PG_URL, _pg_schema_url
-from xmpp_helpers import citizen, free_ports, ref_in, start_stack
+from xmpp_helpers import REPO, citizen, free_ports, ref_in, start_stack
 
 from casestore import CaseStore
 
@@ -70,6 +72,12 @@ def test_restart_on_same_data_dir_keeps_cases_and_credentials(tmp_path) -> None:
     assert not (data / "stack.json").exists()
 
     second = start_stack(data, ports)
+    rival = subprocess.run(
+        [sys.executable, "-m", "damrongdham", "up", "--data-dir", str(data)],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+    )
+    assert rival.returncode == 1 and "another `damrongdham up` is running" in rival.stderr
+    assert (data / "stack.json").exists()
     try:
         assert "76 up to date" in second.output
         assert "provisioned" not in second.output
