@@ -1,13 +1,22 @@
-"""The whole triage of one message: normalise, mask, locate, classify."""
+"""The whole triage of one message: normalise, mask, locate, classify.
+
+Pure and total: any string (empty, emoji, binary junk, 64 KB) gives a result, never an
+exception."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import logging
+from dataclasses import dataclass, field
 
 from bots.classify import classify
-from bots.locate import locate_province
+from bots.locate import locate
 from bots.mask import mask
 from bots.normalise import normalise
+
+log = logging.getLogger(__name__)
+
+PINNED_KEYS = ("type", "topic", "province", "district", "urgent", "urgent_reason", "masked")
+MIN_LETTERS = 4  # fewer letters than this: ask for more detail
 
 
 @dataclass(frozen=True)
@@ -20,25 +29,43 @@ class Triage:
     urgent_reason: str | None
     masked: str
     evidence: tuple[str, ...] = ()
+    district_code: str | None = None
+    """Four-digit DOPA code of `district`."""
+    needs_detail: bool = False
+    """Too little text to understand (empty, only emoji or a sticker, a word or two)."""
+    confidence: float = field(default=0.0, compare=False)
+    """How sure the topic model is (0–1); low values deserve an agent's look."""
 
     def as_json(self) -> dict[str, object]:
         """The pinned `damrongdham triage` output object."""
-        out = asdict(self)
-        out.pop("evidence")
-        return out
+        return {key: getattr(self, key) for key in PINNED_KEYS}
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
 
 
 def triage(text: str) -> Triage:
     """Understand one citizen message. Pure: no I/O."""
-    clean = mask(normalise(text))
-    found = classify(clean)
+    if not isinstance(text, str):
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes | bytearray) else ""
+    masked = mask(normalise(text))
+    try:
+        place = locate(masked)
+        found = classify(masked)
+    except Exception:  # a bug must not lose a citizen's message
+        log.exception("triage failed; falling back to defaults")
+        return Triage("complaint", "other", None, None, False, None, masked, needs_detail=True)
     return Triage(
         type=found.type,
         topic=found.topic,
-        province=locate_province(clean),
-        district=None,
+        province=place.province,
+        district=place.district,
         urgent=found.urgent,
         urgent_reason=found.urgent_reason,
-        masked=clean,
-        evidence=found.evidence,
+        masked=masked,
+        evidence=tuple(dict.fromkeys(found.evidence + place.evidence)),
+        district_code=place.district_code,
+        needs_detail=_letters(masked) < MIN_LETTERS and not found.urgent,
+        confidence=found.topic_confidence,
     )
