@@ -365,7 +365,9 @@ def classify(text: str) -> Classification:
     else:
         k, _ = _softmax_top(type_scores)
         type_ = type_model.classes[k]
-        type_words = _explain(type_model, f.type_names, k, f.cues, 2)
+        # only the cue words explain a type: "ช่วยด้วย", "แจ้งเบาะแส", "ไหม"…
+        cue_names = tuple(n for n in f.type_names if n[:2] in ("t:", "k:"))
+        type_words = _explain(type_model, cue_names, k, f.cues, 2)
     evidence = list(dict.fromkeys(topic_words + type_words + urgent_words))
     return Classification(
         type=type_,
