@@ -3,7 +3,7 @@
 The only code that writes the case database; every other part goes through :class:`CaseStore`.
 """
 
-from .errors import CaseNotFound, CaseStoreError, InvalidTransition
+from .errors import AlreadyAssigned, CaseNotFound, CaseStoreError, InvalidTransition
 from .lifecycle import TRANSITIONS, Status, can_transition, is_open, open311_status
 from .refs import CaseRef, buddhist_year, format_ref, parse_ref
 from .store import CaseStore
@@ -15,6 +15,7 @@ __all__ = [
     "TOPICS",
     "TRANSITIONS",
     "TYPES",
+    "AlreadyAssigned",
     "CaseNotFound",
     "CaseRef",
     "CaseStore",

@@ -23,3 +23,12 @@ class InvalidTransition(CaseStoreError, ValueError):
         self.ref = ref
         self.from_status = from_status
         self.to_status = to_status
+
+
+class AlreadyAssigned(CaseStoreError):
+    """Someone else holds the case (a claim lost to another agent)."""
+
+    def __init__(self, ref: str, holder: str) -> None:
+        super().__init__(f"{ref}: already assigned to {holder}")
+        self.ref = ref
+        self.holder = holder

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .engine import WRITE, make_engine
-from .errors import CaseNotFound, InvalidTransition
+from .errors import AlreadyAssigned, CaseNotFound, InvalidTransition
 from .lifecycle import ASSIGNABLE_FROM, DONE, Status, can_transition
 from .migrate import upgrade
 from .models import Case, CaseEvent, CaseMessage
@@ -24,8 +24,9 @@ from .vocab import DIRECTIONS, TOPICS, TYPES
 
 SUMMARY_LEN = 200
 
-# EventView.kind values
+# EventView.kind values (agent commands record their own name as the kind, e.g. "history")
 OPENED, ASSIGNED, STATUS = "opened", "assigned", "status"
+CLAIMED, NOTE = "claimed", "note"
 
 
 class CaseStore:
@@ -268,6 +269,115 @@ class CaseStore:
             s.add(self._event(case, at, actor, STATUS, current, target, note))
             s.flush()
             return CaseView.of(case)
+
+    def claim(self, ref: str | CaseRef, agent_jid: str, *, now: datetime | None = None) -> CaseView:
+        """Take a case nobody holds; of agents claiming at once exactly one wins.
+
+        The claim is a conditional update (``WHERE assigned_to IS NULL``) inside the write
+        transaction, so it holds across processes on SQLite and PostgreSQL. Raises
+        :class:`AlreadyAssigned` (with the holder, who may be ``agent_jid`` itself) when the
+        case is taken, :class:`InvalidTransition` when it is resolved, closed or merged. A new
+        or reopened case becomes ``assigned``; other open statuses are kept.
+        """
+        at = as_utc(now or utcnow())
+        with self._write() as s:
+            case = self._require(s, ref)
+            status = Status(case.status)
+            if status in DONE:
+                raise InvalidTransition(case.ref, status, Status.ASSIGNED)
+            if case.assigned_to is not None:
+                raise AlreadyAssigned(case.ref, case.assigned_to)
+            target = Status.ASSIGNED if status in ASSIGNABLE_FROM else status
+            won = s.execute(
+                update(Case)
+                .where(
+                    Case.id == case.id,
+                    Case.assigned_to.is_(None),
+                    Case.status == status.value,
+                )
+                .values(
+                    assigned_to=agent_jid,
+                    status=target.value,
+                    updated_at=max(case.updated_at, at),
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            s.refresh(case)
+            if won != 1:
+                if case.assigned_to is None:  # the status moved under us: not a claim race
+                    raise InvalidTransition(case.ref, Status(case.status), Status.ASSIGNED)
+                raise AlreadyAssigned(case.ref, case.assigned_to)
+            changed = target != status
+            s.add(
+                self._event(
+                    case,
+                    at,
+                    agent_jid,
+                    CLAIMED,
+                    status if changed else None,
+                    target if changed else None,
+                    agent_jid,
+                )
+            )
+            s.flush()
+            return CaseView.of(case)
+
+    def add_note(
+        self,
+        ref: str | CaseRef,
+        agent_jid: str,
+        text: str,
+        origin_id: str | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> tuple[MessageView, bool]:
+        """An internal note (direction ``note``, never for the citizen) and its audit event.
+
+        Idempotent on (agent, origin_id) like :meth:`add_message`.
+        """
+        at = as_utc(now or utcnow())
+        if seen := self._seen(agent_jid, origin_id):
+            return MessageView.of(seen[0], seen[1].ref), False
+        try:
+            with self._write() as s:
+                case = self._require(s, ref, lock=True)
+                msg = CaseMessage(
+                    case_id=case.id,
+                    direction="note",
+                    sender=agent_jid,
+                    body=text,
+                    origin_id=origin_id,
+                    created_at=at,
+                )
+                s.add(msg)
+                case.updated_at = max(case.updated_at, at)
+                s.add(self._event(case, at, agent_jid, NOTE, None, None, text))
+                s.flush()
+                return MessageView.of(msg, case.ref), True
+        except IntegrityError:
+            if seen := self._seen(agent_jid, origin_id):
+                return MessageView.of(seen[0], seen[1].ref), False
+            raise
+
+    def record(
+        self,
+        ref: str | CaseRef,
+        actor: str,
+        kind: str,
+        note: str | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> EventView:
+        """Append an audit event that changes nothing else (e.g. an agent read the history)."""
+        if not kind or len(kind) > 32:
+            raise ValueError(f"bad event kind: {kind!r}")
+        at = as_utc(now or utcnow())
+        with self._write() as s:
+            case = self._require(s, ref)
+            ev = self._event(case, at, actor, kind, None, None, note)
+            s.add(ev)
+            s.flush()
+            return EventView.of(ev, case.ref)
 
     @staticmethod
     def _event(

@@ -84,8 +84,10 @@ class MessageView:
 class EventView:
     """One audit event of a case.
 
-    ``kind`` is ``opened`` (note: the channel), ``assigned`` (note: the agent; from/to set
-    only when the status changed) or ``status`` (note: the actor's note).
+    ``kind`` is ``opened`` (note: the channel), ``assigned`` or ``claimed`` (note: the
+    agent; from/to set only when the status changed), ``status`` (note: the actor's note),
+    ``note`` (note: the internal note's text) or the name of an agent command that changed
+    nothing (``help``, ``history``; see :meth:`CaseStore.record`).
     """
 
     id: int
