@@ -46,13 +46,16 @@ class CaseBridge:
         """The centre account, or a staff account affiliated with the centre's room."""
         if jid.partition("@")[2] != self.addr.domain:
             return False
-        if jid == self.addr.centre_account(centre):
-            return True
+        return jid in await self.staff_of(centre)
+
+    async def staff_of(self, centre: str) -> frozenset[str]:
+        """The centre account and the room's owners, admins and members (cached a minute)."""
         cached = self._staff.get(centre)
         if cached is None or time.monotonic() - cached[0] > AFFILIATIONS_TTL:
-            cached = (time.monotonic(), await self._room_staff(centre))
+            staff = await self._room_staff(centre) | {self.addr.centre_account(centre)}
+            cached = (time.monotonic(), staff)
             self._staff[centre] = cached
-        return jid in cached[1]
+        return cached[1]
 
     async def _room_staff(self, centre: str) -> frozenset[str]:
         room = self.addr.room_jid(centre)
@@ -74,7 +77,10 @@ class CaseBridge:
             ref = parse_ref(local)
             case = self.store.get(str(ref)) if ref else None
             agent = case is not None and await self.is_agent(sender, case.centre)
-            outs = self.relay.from_case_address(sender, local, msg["body"], origin_id(msg), agent)
+            staff = await self.staff_of(case.centre) if agent and case else frozenset()
+            outs = self.relay.from_case_address(
+                sender, local, msg["body"], origin_id(msg), agent, staff
+            )
         except Exception:
             log.exception("relay failed for a message to %s", msg["to"])
             outs = [

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from casestore import CaseStore, CaseView, MessageView, Status, parse_ref
+from bridge.actions import AgentActions
+from bridge.commands import parse, reply_text
+from casestore import (
+    AlreadyAssigned,
+    CaseStore,
+    CaseView,
+    InvalidTransition,
+    MessageView,
+    parse_ref,
+)
 from casestore.centres import centre_by_slug
 from damrongdham.addresses import Addresses, Outgoing
 
@@ -17,6 +26,15 @@ def not_allowed(ref: str) -> str:
     return (
         f"ท่านไม่มีสิทธิ์ในเรื่อง {ref} ข้อความนี้ไม่ถูกส่ง\n"
         f"You are not a party to case {ref}; your message was not delivered."
+    )
+
+
+def other_centre(ref: str, centre: str) -> str:
+    return (
+        f"เรื่อง {ref} เป็นของศูนย์ดำรงธรรม {centre} ท่านไม่ใช่เจ้าหน้าที่ของศูนย์นี้ "
+        "ข้อความหรือคำสั่งนี้ไม่ถูกดำเนินการ\n"
+        f"Case {ref} belongs to centre {centre} and you are not one of its agents; "
+        "nothing was done or sent."
     )
 
 
@@ -37,6 +55,7 @@ class Relay:
     def __init__(self, store: CaseStore, addresses: Addresses) -> None:
         self.store = store
         self.addr = addresses
+        self.actions = AgentActions(store, addresses, self.centre_signature)
 
     def centre_signature(self, case: CaseView) -> str:
         centre = centre_by_slug(case.centre)
@@ -49,8 +68,14 @@ class Relay:
         body: str,
         origin_id: str | None,
         sender_is_agent: bool,
+        staff: frozenset[str] = frozenset(),
     ) -> list[Outgoing]:
-        """A message someone wrote to `<local>@bot.D`, the address of one case."""
+        """A message someone wrote to `<local>@bot.D`, the address of one case.
+
+        From the citizen: stored and relayed to the agents, whatever it says (a citizen's
+        `/close` is just text). From an agent of the case's centre (`staff` lists them all):
+        a command (see `bridge.commands`) or a reply to the citizen.
+        """
         ref = parse_ref(local)
         case = self.store.get(str(ref)) if ref else None
         if case is None:
@@ -64,8 +89,13 @@ class Relay:
             return self.to_agents(case, msg) if added else []
         if not sender_is_agent:
             log.warning("refused a message to case %s from a non-party", case.ref)
+            if sender.partition("@")[2] == self.addr.domain:  # staff of another centre
+                return [Outgoing(to=sender, body=other_centre(case.ref, case.centre), sender=local)]
             return [Outgoing(to=sender, body=not_allowed(case.ref), sender=local)]
-        return self.from_agent(case, sender, body, origin_id)
+        command = parse(body)
+        if command is not None:
+            return self.actions.run(case, sender, command, staff | {sender}, origin_id)
+        return self.from_agent(case, sender, reply_text(body), origin_id)
 
     def from_agent(
         self, case: CaseView, agent: str, body: str, origin_id: str | None
@@ -76,12 +106,15 @@ class Relay:
         )
         if not added:
             return []
-        if case.assigned_to is None and case.status in (Status.NEW, Status.REOPENED):
-            self.store.assign(case.ref, agent, actor=agent)
-        if case.citizen_jid is None:
-            return []
         text = f"[{case.ref}] {self.centre_signature(case)}:\n{body}"
-        return [Outgoing(to=case.citizen_jid, body=text, sender=case.centre)]
+        outs = [Outgoing(to=case.citizen_jid, body=text, sender=case.centre)]
+        if case.assigned_to is None:  # the first agent to answer takes the case
+            try:
+                after = self.store.claim(case.ref, agent)
+            except (AlreadyAssigned, InvalidTransition):
+                return outs
+            outs += self.actions.status_notices(case, after, agent, confirm=False)
+        return outs
 
     def to_agents(self, case: CaseView, msg: MessageView) -> list[Outgoing]:
         """A citizen's message on an open case: to the assigned agent, else to the room."""

@@ -1,0 +1,352 @@
+"""What an agent's command does to a case, and who is told. No XMPP: returns `Outgoing`s.
+
+Every command that is carried out leaves one audit event on the case (who, what, when):
+``claimed``, ``assigned``, ``note``, ``status``, or the command's name for those that change
+nothing else (``help``, ``history``). A refused command changes nothing and records nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from bridge.commands import (
+    STATUS_EN,
+    STATUS_TH,
+    Command,
+    argument_problem,
+    help_text,
+    parse_status,
+    status_label,
+    unknown_command,
+)
+from casestore import (
+    TRANSITIONS,
+    AlreadyAssigned,
+    CaseStore,
+    CaseView,
+    EventView,
+    InvalidTransition,
+    MessageView,
+    Status,
+)
+from damrongdham.addresses import Addresses, Outgoing
+
+log = logging.getLogger(__name__)
+
+THAI_TIME = timezone(timedelta(hours=7), "ICT")
+HISTORY_MESSAGES = 30
+HISTORY_EVENTS = 30
+HISTORY_CASES = 10
+CLIP = 300
+
+DIRECTION_LABEL = {
+    "citizen": "ผู้ร้อง · citizen",
+    "agent": "เจ้าหน้าที่ · agent",
+    "note": "🔒 บันทึกภายใน · note",
+    "system": "แจ้งผู้ร้อง · notice",
+}
+
+STATUS_HINT: dict[Status, str] = {
+    Status.WAITING_CITIZEN: (
+        "กรุณาตอบข้อความนี้พร้อมข้อมูลเพิ่มเติม · Please reply with the details we asked for."
+    ),
+    Status.FORWARDED: (
+        "เรื่องของท่านส่งต่อให้หน่วยงานที่รับผิดชอบแล้ว · Your case went to the agency in charge."
+    ),
+    Status.CLOSED: "ขอบคุณที่แจ้งเรื่องกับศูนย์ดำรงธรรม · Thank you for contacting the centre.",
+}
+
+
+def _clip(text: str, limit: int = CLIP) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(THAI_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+class AgentActions:
+    """Runs parsed commands against the store for one deployment."""
+
+    def __init__(
+        self, store: CaseStore, addresses: Addresses, signature: Callable[[CaseView], str]
+    ) -> None:
+        self.store = store
+        self.addr = addresses
+        self.signature = signature
+
+    # -- entry point ------------------------------------------------------------------------
+
+    def run(
+        self,
+        case: CaseView,
+        actor: str,
+        cmd: Command,
+        staff: frozenset[str],
+        origin_id: str | None = None,
+    ) -> list[Outgoing]:
+        """Carry out `cmd` by `actor` (an agent of the case's centre; `staff` = all of them)."""
+        if cmd.spec is None:
+            return [self.tell(case, actor, unknown_command(cmd.word))]
+        if problem := argument_problem(cmd):
+            return [self.tell(case, actor, problem)]
+        handler = getattr(self, f"do_{cmd.spec.name}")
+        try:
+            return handler(case, actor, cmd.arg, staff, origin_id)
+        except InvalidTransition as exc:
+            current = self.store.get(case.ref) or case
+            return [self.tell(case, actor, self.refused_transition(current, exc.to_status))]
+
+    # -- the commands -----------------------------------------------------------------------
+
+    def do_help(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        self.store.record(case.ref, actor, "help")
+        return [self.tell(case, actor, help_text())]
+
+    def do_claim(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        try:
+            after = self.store.claim(case.ref, actor)
+        except AlreadyAssigned as exc:
+            if exc.holder == actor:
+                text = "ท่านรับเรื่องนี้ไว้แล้ว · You already hold this case."
+            else:
+                text = (
+                    f"เรื่องนี้ {exc.holder} รับไว้แล้ว ไม่มีการเปลี่ยนแปลง\n"
+                    f"Already claimed by {exc.holder}; nothing changed."
+                )
+            return [self.tell(case, actor, text)]
+        outs = [self.tell(case, actor, "ท่านรับเรื่องนี้แล้ว · You now hold this case.")]
+        outs.append(self.announce(case, f"✋ {case.ref} รับเรื่องโดย · claimed by {actor}"))
+        return outs + self.status_notices(case, after, actor, confirm=False)
+
+    def do_assign(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        target = self.find_agent(arg, case.centre, staff)
+        if target is None:
+            return [
+                self.tell(
+                    case,
+                    actor,
+                    f"ไม่พบเจ้าหน้าที่ «{arg}» ของศูนย์นี้ ไม่มีการเปลี่ยนแปลง\n"
+                    f"No agent «{arg}» in this centre; nothing changed. "
+                    f"Use a JID or the name part of <name>.{case.centre}@{self.addr.domain}.",
+                )
+            ]
+        current = self.store.get(case.ref) or case
+        if current.assigned_to == target:
+            return [
+                self.tell(
+                    case, actor, f"เรื่องนี้อยู่กับ {target} อยู่แล้ว · {target} already holds this case."
+                )
+            ]
+        after = self.store.assign(case.ref, target, actor=actor)
+        outs = [self.tell(case, actor, f"มอบหมายให้ {target} แล้ว · Assigned to {target}.")]
+        if target != actor:
+            outs.append(
+                Outgoing(
+                    to=target,
+                    sender=case.ref.lower(),
+                    body=(
+                        f"[{case.ref}] {actor} มอบหมายเรื่องนี้ให้ท่าน · assigned this case to "
+                        f"you.\n{_clip(case.summary)}\nxmpp:{self.addr.case_jid(case.ref)}?message"
+                    ),
+                )
+            )
+        outs.append(
+            self.announce(case, f"👉 {case.ref} มอบหมายให้ · assigned to {target} โดย · by {actor}")
+        )
+        return outs + self.status_notices(current, after, actor, confirm=False)
+
+    def do_note(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        _msg, added = self.store.add_note(case.ref, actor, arg, origin_id)
+        if not added:
+            return []
+        return [
+            self.tell(
+                case,
+                actor,
+                "🔒 บันทึกภายในแล้ว ผู้ร้องไม่เห็นข้อความนี้ · Note saved; the citizen does not see it.",
+            )
+        ]
+
+    def do_status(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        current = self.store.get(case.ref) or case
+        if not arg:
+            return [self.tell(case, actor, self.status_summary(current))]
+        target = parse_status(arg)
+        if target is None:
+            return [
+                self.tell(
+                    case,
+                    actor,
+                    f"ไม่รู้จักสถานะ «{arg}» · Unknown status «{arg}».\n"
+                    + self.status_summary(current),
+                )
+            ]
+        if target == Status.MERGED:
+            return [
+                self.tell(
+                    case,
+                    actor,
+                    "การรวมเรื่องต้องระบุเรื่องหลัก (ยังไม่รองรับ) ไม่มีการเปลี่ยนแปลง\n"
+                    "Merging needs the case to merge into (not available yet); nothing changed.",
+                )
+            ]
+        return self.change(current, actor, target)
+
+    def do_resolve(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        return self.change(self.store.get(case.ref) or case, actor, Status.RESOLVED, arg or None)
+
+    def do_close(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        return self.change(self.store.get(case.ref) or case, actor, Status.CLOSED)
+
+    def do_reopen(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        return self.change(self.store.get(case.ref) or case, actor, Status.REOPENED)
+
+    def do_history(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        self.store.record(case.ref, actor, "history")
+        return [self.tell(case, actor, self.history(case.ref))]
+
+    # -- status changes ---------------------------------------------------------------------
+
+    def change(
+        self, current: CaseView, actor: str, target: Status, text: str | None = None
+    ) -> list[Outgoing]:
+        """Move the case to `target` (InvalidTransition propagates) and tell everyone."""
+        if current.status == target:
+            raise InvalidTransition(current.ref, current.status, target)
+        after = self.store.set_status(current.ref, target, actor, note=text)
+        return self.status_notices(current, after, actor, text)
+
+    def status_notices(
+        self,
+        before: CaseView,
+        after: CaseView,
+        actor: str,
+        text: str | None = None,
+        *,
+        confirm: bool = True,
+    ) -> list[Outgoing]:
+        """After a status change: the citizen (kept in the transcript), the room, the agent."""
+        if before.status == after.status:
+            return []
+        old, new = before.status, after.status
+        lines = [
+            f"[{after.ref}] {self.signature(after)}",
+            f"สถานะเรื่องของท่าน: {STATUS_TH[new]}",
+            f"Status of your case: {STATUS_EN[new]}",
+        ]
+        if text:
+            lines.append(text)
+        if hint := STATUS_HINT.get(new):
+            lines.append(hint)
+        notice = "\n".join(lines)
+        centre_jid = f"{after.centre}@{self.addr.bot_domain}"
+        self.store.add_message(after.ref, "system", sender=centre_jid, body=notice)
+        outs = [Outgoing(to=after.citizen_jid, body=notice, sender=after.centre)]
+        room = f"📌 {after.ref}: {STATUS_TH[old]} → {STATUS_TH[new]} ({old.value} → {new.value}) "
+        room += f"โดย · by {actor}"
+        if text:
+            room += f" — {_clip(text, 120)}"
+        outs.append(self.announce(after, room))
+        if confirm:
+            outs.append(
+                self.tell(
+                    after,
+                    actor,
+                    f"สถานะ: {status_label(new)} แจ้งผู้ร้องแล้ว · Status is now {new.value}; "
+                    "the citizen has been told.",
+                )
+            )
+        return outs
+
+    def refused_transition(self, current: CaseView, target: str) -> str:
+        try:
+            label = status_label(Status(target))
+        except ValueError:
+            label = str(target)
+        return (
+            f"เปลี่ยนสถานะเป็น {label} ไม่ได้ ไม่มีการเปลี่ยนแปลง · "
+            f"Cannot move to {target}; nothing changed.\n" + self.status_summary(current)
+        )
+
+    @staticmethod
+    def status_summary(case: CaseView) -> str:
+        nexts = sorted(TRANSITIONS[case.status] - {Status.MERGED}, key=list(Status).index)
+        allowed = ", ".join(f"{s.value} ({STATUS_TH[s]})" for s in nexts) or "—"
+        holder = case.assigned_to or "ยังไม่มี · nobody"
+        return (
+            f"สถานะปัจจุบัน · status: {status_label(case.status)}; ผู้รับผิดชอบ · held by: {holder}\n"
+            f"เปลี่ยนเป็นได้ · can move to: {allowed}"
+        )
+
+    # -- history ----------------------------------------------------------------------------
+
+    def history(self, ref: str) -> str:
+        case = self.store.get(ref)
+        assert case is not None
+        messages = self.store.transcript(ref)
+        events = self.store.events(ref)
+        lines = [
+            f"ประวัติเรื่อง · history of {case.ref} — {status_label(case.status)}, "
+            f"ผู้รับผิดชอบ · held by {case.assigned_to or '—'}",
+            f"── บทสนทนา · transcript ({min(len(messages), HISTORY_MESSAGES)}/{len(messages)}) ──",
+        ]
+        lines += [self._message_line(m) for m in messages[-HISTORY_MESSAGES:]]
+        lines.append(
+            f"── การดำเนินการ · audit log ({min(len(events), HISTORY_EVENTS)}/{len(events)}) ──"
+        )
+        lines += [self._event_line(e) for e in events[-HISTORY_EVENTS:]]
+        others = [c for c in self.store.cases_for_citizen(case.citizen_jid) if c.ref != case.ref]
+        lines.append(f"── เรื่องก่อนหน้าของผู้ร้อง · citizen's other cases ({len(others)}) ──")
+        for other in others[:HISTORY_CASES]:
+            line = f"{other.ref} · {_when(other.created_at)} · {other.status.value}"
+            if other.centre == case.centre:
+                line += f" · {_clip(other.summary, 80)}"
+            else:
+                line += f" · ศูนย์ · centre {other.centre}"
+            lines.append(line)
+        if not others:
+            lines.append("ไม่มี · none")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _message_line(m: MessageView) -> str:
+        who = DIRECTION_LABEL.get(m.direction, m.direction)
+        if m.direction in ("agent", "note"):
+            who += f" ({m.sender})"
+        return f"{_when(m.created_at)} {who}: {_clip(m.body)}"
+
+    @staticmethod
+    def _event_line(e: EventView) -> str:
+        line = f"{_when(e.at)} {e.kind} · {e.actor}"
+        if e.from_status or e.to_status:
+            old = e.from_status.value if e.from_status else "—"
+            line += f" · {old} → {e.to_status.value if e.to_status else '—'}"
+        if e.note and e.kind not in ("claimed",):
+            line += f" · {_clip(e.note, 120)}"
+        return line
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def find_agent(self, name: str, centre: str, staff: frozenset[str]) -> str | None:
+        """A staff JID of the centre from a JID, `<name>` of `<name>.<centre>@D`, or the slug."""
+        key = name.strip().removeprefix("xmpp:").casefold()
+        if "@" in key:
+            candidates = [key.split("/", 1)[0]]
+        else:
+            candidates = [f"{key}.{centre}@{self.addr.domain}", f"{key}@{self.addr.domain}"]
+        lowered = {j.casefold(): j for j in staff}
+        for cand in candidates:
+            if cand in lowered:
+                return lowered[cand]
+        return None
+
+    def tell(self, case: CaseView, actor: str, text: str) -> Outgoing:
+        """A reply to the agent, from the case address."""
+        return Outgoing(to=actor, body=f"[{case.ref}] {text}", sender=case.ref.lower())
+
+    def announce(self, case: CaseView, text: str) -> Outgoing:
+        return Outgoing(to=self.addr.room_jid(case.centre), body=text, groupchat=True)
