@@ -95,7 +95,8 @@ def test_bot_component_has_the_secret(text: str) -> None:
 
 
 def test_server_wide_settings(text: str) -> None:
-    assert 'storage = { archive = "sql"; muc_log = "sql" }' in text
+    assert re.search(r'^storage = "sql"$', text, re.MULTILINE)  # archives, rooms, accounts
+    assert 'driver = "SQLite3"' in text
     assert "c2s_require_encryption = true" in text
     assert re.search(r"^limits = \{", text, re.MULTILINE)
     assert 'c2s = { rate = "256kb/s"' in text
