@@ -113,7 +113,11 @@ class Relay:
                 after = self.store.claim(case.ref, agent)
             except (AlreadyAssigned, InvalidTransition):
                 return outs
-            outs += self.actions.status_notices(case, after, agent, confirm=False)
+            # The reply itself tells the citizen someone has the case: only the room is told.
+            verb = f"รับเรื่องโดยการตอบ · claimed by replying: {agent}"
+            if after.status != case.status:
+                verb += f" ({case.status.value} → {after.status.value})"
+            outs.append(self.actions.announce(case, f"✋ {case.ref} {verb}"))
         return outs
 
     def to_agents(self, case: CaseView, msg: MessageView) -> list[Outgoing]:

@@ -297,7 +297,9 @@ def test_plain_reply_and_escaped_slash_go_to_the_citizen(store, relay, ref) -> N
     outs = agent_says(relay, ref, SOMCHAI, "รับเรื่องแล้วครับ")
     assert any("รับเรื่องแล้วครับ" in b for b in to(outs, CITIZEN))
     assert store.get(ref).assigned_to == SOMCHAI  # the first to answer takes the case
-    assert any("มีเจ้าหน้าที่รับเรื่องแล้ว" in b for b in to(outs, CITIZEN))
+    assert len(to(outs, CITIZEN)) == 1  # the reply is the news: no separate notice
+    assert any(SOMCHAI in b for b in to(outs, ROOM))
+    assert kinds(store, ref) == ["opened", "claimed"]
     outs = agent_says(relay, ref, SOMCHAI, "//close คือคำสั่งปิดเรื่อง")
     assert any("/close คือคำสั่งปิดเรื่อง" in b for b in to(outs, CITIZEN))
     assert store.get(ref).status == Status.ASSIGNED
