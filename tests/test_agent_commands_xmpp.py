@@ -1,0 +1,239 @@
+"""Agent commands over real XMPP: a stack of this module's own with two named agents."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from xmpp_helpers import REPO, Person, _person, login, ref_in, start_stack
+
+from casestore import CaseStore, Status
+from damrongdham.xmpp import close_client, register_account
+
+pytestmark = pytest.mark.xmpp
+
+CENTRE = "phrae"
+COMPLAINT = "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มบ่อย ที่ อ.เมือง จ.แพร่"
+
+
+@pytest.fixture(scope="module")
+def cmd_stack(tmp_path_factory: pytest.TempPathFactory):
+    """Its own stack: adding staff accounts changes credentials.csv, which others pin."""
+    running = start_stack(tmp_path_factory.mktemp("cmds") / "data")
+    try:
+        for name in ("somchai", "mali"):
+            done = subprocess.run(
+                [sys.executable, "-m", "damrongdham", "provision", "--data-dir",
+                 str(running.data_dir), "--no-progress", "agent", "add", CENTRE, name],
+                capture_output=True, text=True, timeout=120, cwd=REPO,
+                env=dict(os.environ, PYTHAINLP_OFFLINE="1"),
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
+        yield running
+    finally:
+        running.stop()
+
+
+def passwords(stack) -> dict[str, str]:
+    path = stack.data_dir / "credentials.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {row["jid"]: row["password"] for row in csv.DictReader(fh)}
+
+
+def store_of(stack) -> CaseStore:
+    return CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+
+
+class Citizen:
+    """A citizen account whose password we keep, so it can come back after going offline."""
+
+    def __init__(self, info: dict) -> None:
+        self.info = info
+        self.jid = f"c{uuid.uuid4().hex[:10]}@{info['citizen_domain']}"
+        self.password = uuid.uuid4().hex
+        self.person: Person | None = None
+
+    async def register(self) -> Person:
+        client = await register_account(
+            self.jid, self.password, self.info["c2s_host"], self.info["c2s_port"],
+            Path(self.info["ca_file"]),
+        )  # fmt: skip
+        self.person = _person(client)
+        return self.person
+
+    async def go_offline(self) -> None:
+        assert self.person is not None
+        await close_client(self.person.client)
+        await asyncio.sleep(0.5)  # let the server see the session end
+
+    async def come_back(self) -> Person:
+        self.person = await login(self.info, self.jid, self.password)
+        return self.person
+
+
+async def open_case(person: Person, info: dict) -> str:
+    centre_bot = f"{CENTRE}@{info['bot_domain']}"
+    person.say(centre_bot, COMPLAINT)
+    reply = await person.expect(lambda m: str(m["from"].bare) == centre_bot, timeout=5)
+    ref = ref_in(reply["body"])
+    assert ref, reply["body"]
+    return ref
+
+
+def from_case(ref: str, info: dict):
+    jid = f"{ref.lower()}@{info['bot_domain']}"
+    return lambda m: str(m["from"].bare) == jid
+
+
+def centre_notice(info: dict, *words: str):
+    centre_bot = f"{CENTRE}@{info['bot_domain']}"
+    return lambda m: str(m["from"].bare) == centre_bot and all(w in m["body"] for w in words)
+
+
+async def staff(stack) -> tuple[Person, Person, Person, str, str, str]:
+    """The centre account (in the room) and the two named agents, logged in."""
+    info, pw = stack.info, passwords(stack)
+    centre_jid = f"{CENTRE}@{info['domain']}"
+    somchai, mali = f"somchai.{CENTRE}@{info['domain']}", f"mali.{CENTRE}@{info['domain']}"
+    centre = await login(info, centre_jid, pw[centre_jid])
+    await centre.join(f"{CENTRE}@{info['muc_domain']}", "ศูนย์")
+    a = await login(info, somchai, pw[somchai])
+    b = await login(info, mali, pw[mali])
+    return centre, a, b, centre_jid, somchai, mali
+
+
+def test_claim_note_and_a_citizens_close(cmd_stack) -> None:
+    info = cmd_stack.info
+
+    async def scenario() -> tuple[str, str, str]:
+        centre, a, b, _centre_jid, somchai, _mali = await staff(cmd_stack)
+        citizen = Citizen(info)
+        person = await citizen.register()
+        ref = await open_case(person, info)
+        case_jid = f"{ref.lower()}@{info['bot_domain']}"
+
+        a.say(case_jid, "/รับเรื่อง")
+        ok = await a.expect(from_case(ref, info))
+        assert "You now hold" in ok["body"]
+        notice = await person.expect(centre_notice(info, ref, "มีเจ้าหน้าที่รับเรื่องแล้ว"))
+        assert somchai not in notice["body"] and somchai not in str(notice["from"])
+        await centre.expect(lambda m: m["type"] == "groupchat" and "✋" in m["body"])
+
+        seen = len(person.inbox)
+        a.say(case_jid, "/note ผู้ร้องเป็นผู้ใหญ่บ้าน โทรกลับได้")
+        saved = await a.expect(lambda m: "Note saved" in m["body"])
+        assert from_case(ref, info)(saved)
+        assert await person.quiet(1.0) == [] and len(person.inbox) == seen
+
+        person.say(case_jid, "/close")  # a citizen: just text for the agent, not a command
+        relayed = await a.expect(lambda m: "/close" in m["body"] and "ผู้ร้อง" in m["body"])
+        assert from_case(ref, info)(relayed)
+        other_centre = f"chiangrai@{info['domain']}"  # an agent, but of another centre
+        stranger = await login(info, other_centre, passwords(cmd_stack)[other_centre])
+        stranger.say(case_jid, "/claim")
+        refused = await stranger.expect(from_case(ref, info))
+        assert "not one of its agents" in refused["body"]
+        for p in (centre, a, b, person, stranger):
+            p.close()
+        return ref, somchai, citizen.jid
+
+    ref, somchai, citizen_jid = asyncio.run(scenario())
+    store = store_of(cmd_stack)
+    case = store.get(ref)
+    assert case.status == Status.ASSIGNED and case.assigned_to == somchai
+    transcript = store.transcript(ref)
+    assert [m.direction for m in transcript] == ["citizen", "system", "note", "citizen"]
+    assert transcript[-1].body == "/close" and transcript[-1].sender == citizen_jid
+    assert [(e.kind, e.actor) for e in store.events(ref)][1:] == [
+        ("claimed", somchai),
+        ("note", somchai),
+    ]
+
+
+def test_status_reaches_an_offline_citizen_and_resolve_close_reopen(cmd_stack) -> None:
+    info = cmd_stack.info
+
+    async def scenario() -> tuple[str, str]:
+        centre, a, b, _centre_jid, _somchai, mali = await staff(cmd_stack)
+        citizen = Citizen(info)
+        ref = await open_case(await citizen.register(), info)
+        case_jid = f"{ref.lower()}@{info['bot_domain']}"
+        await citizen.go_offline()
+
+        b.say(case_jid, "/status in_progress")
+        await b.expect(lambda m: "the citizen has been told" in m["body"])
+        b.say(case_jid, "/resolve ช่างซ่อมถนนเสร็จแล้ว")
+        await b.expect(lambda m: "resolved" in m["body"] and "told" in m["body"])
+        await centre.expect(lambda m: m["type"] == "groupchat" and "resolved" in m["body"])
+
+        person = await citizen.come_back()  # offline storage delivers both notices
+        await person.expect(centre_notice(info, ref, "กำลังดำเนินการ"), timeout=10)
+        solved = await person.expect(centre_notice(info, ref, "แก้ไขแล้ว"), timeout=10)
+        assert "ช่างซ่อมถนนเสร็จแล้ว" in solved["body"] and mali not in solved["body"]
+
+        b.say(case_jid, "/close")
+        await person.expect(centre_notice(info, ref, "ปิดเรื่องแล้ว"))
+        b.say(case_jid, "/close")  # again: refused, nobody else is told
+        refused = await b.expect(lambda m: "Cannot move" in m["body"])
+        assert from_case(ref, info)(refused)
+        centre.say(case_jid, "/เปิดใหม่")
+        await person.expect(centre_notice(info, ref, "เปิดเรื่องใหม่"))
+        await centre.expect(lambda m: "the citizen has been told" in m["body"])
+        centre.say(case_jid, "/history")
+        history = await centre.expect(lambda m: "audit log" in m["body"])
+        for p in (centre, a, b, person):
+            p.close()
+        return ref, history["body"]
+
+    ref, history = asyncio.run(scenario())
+    store = store_of(cmd_stack)
+    assert store.get(ref).status == Status.REOPENED
+    events = store.events(ref)
+    assert [(e.kind, e.to_status) for e in events] == [
+        ("opened", Status.NEW),
+        ("status", Status.IN_PROGRESS),
+        ("status", Status.RESOLVED),
+        ("status", Status.CLOSED),
+        ("status", Status.REOPENED),
+        ("history", None),
+    ]
+    for e in events[1:4]:
+        assert e.actor.startswith("mali.")
+    for word in ("in_progress → resolved", "resolved → closed", "closed → reopened"):
+        assert word in history
+
+
+def test_concurrent_claim_has_one_winner(cmd_stack) -> None:
+    info = cmd_stack.info
+
+    async def scenario() -> tuple[str, list[str], list[str]]:
+        centre, a, b, _c, _somchai, _mali = await staff(cmd_stack)
+        citizen = Citizen(info)
+        person = await citizen.register()
+        ref = await open_case(person, info)
+        case_jid = f"{ref.lower()}@{info['bot_domain']}"
+        a.say(case_jid, "/claim")
+        b.say(case_jid, "/claim")
+        got_a = await a.expect(from_case(ref, info))
+        got_b = await b.expect(from_case(ref, info))
+        await person.expect(centre_notice(info, ref, "มีเจ้าหน้าที่รับเรื่องแล้ว"))
+        extra = await person.quiet(1.0)
+        for p in (centre, a, b, person):
+            p.close()
+        return ref, [got_a["body"], got_b["body"]], [m["body"] for m in extra]
+
+    ref, answers, extra = asyncio.run(scenario())
+    winners = [t for t in answers if "You now hold" in t]
+    losers = [t for t in answers if "Already claimed by" in t]
+    assert len(winners) == 1 and len(losers) == 1, answers
+    holder = store_of(cmd_stack).get(ref).assigned_to
+    assert holder in losers[0]
+    assert extra == []  # the citizen is told once
+    claims = [e for e in store_of(cmd_stack).events(ref) if e.kind == "claimed"]
+    assert len(claims) == 1 and claims[0].actor == holder
