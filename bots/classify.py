@@ -21,8 +21,7 @@ from importlib.resources import files
 from bots import lexicon
 from bots.mask import PLACEHOLDERS
 from bots.normalise import for_features
-from bots.tokenise import segment
-from bots.trie import compile_words, cut_inside_word
+from bots.trie import THAI_FOLLOWING, compile_words
 from casestore.vocab import TOPICS as _TOPICS
 from casestore.vocab import TYPES as _TYPES
 
@@ -59,8 +58,9 @@ class Features:
     """Feature names for the type model: as `names`, function words kept (คะ, ไหม…)."""
 
 
-@cache
-def _cue_index() -> tuple[object, dict[str, list[str]]]:
+def cue_owners() -> dict[str, list[str]]:
+    """Each cue word (lower case) and what it is a cue for: ``topic:<t>``, ``type:<t>``,
+    ``urgent:<reason>``, ``now`` or ``past``."""
     owner: dict[str, list[str]] = {}
 
     def add(words: tuple[str, ...], key: str) -> None:
@@ -75,239 +75,272 @@ def _cue_index() -> tuple[object, dict[str, list[str]]]:
         add(words, f"urgent:{reason}")
     add(lexicon.NOW_CUES, "now")
     add(lexicon.PAST_CUES, "past")
-    return compile_words([*owner, *lexicon.BLOCKERS]), owner
+    return owner
 
 
-def _cue_regex() -> re.Pattern[str]:
-    return _cue_index()[0]  # type: ignore[return-value]
+STOPWORDS = frozenset(
+    [
+        "ที่",
+        "ก็",
+        "และ",
+        "ของ",
+        "ใน",
+        "มี",
+        "ได้",
+        "จะ",
+        "ให้",
+        "ไป",
+        "มา",
+        "แล้ว",
+        "ว่า",
+        "กับ",
+        "เป็น",
+        "อยู่",
+        "นี้",
+        "นั้น",
+        "คือ",
+        "ครับ",
+        "ค่ะ",
+        "คะ",
+        "นะ",
+        "จ้า",
+        "จ้ะ",
+        "ๆ",
+        "the",
+        "a",
+        "an",
+        "is",
+        "are",
+        "was",
+        "to",
+        "of",
+        "in",
+        "and",
+        "my",
+        "i",
+        "we",
+        "it",
+        "on",
+        "at",
+    ]
+)
+
+# What one dictionary match gives: (word feature or "", counts for the topic model?,
+# the cue words it starts with and their keys).
+_Entry = tuple[str, bool, tuple[tuple[str, str], ...]]
+
+
+class Matcher:
+    """Reads a message in one pass of one compiled regular expression: the longest known
+    word at each place (the model's vocabulary, the cue words, the place names), the way
+    maximal-matching word segmentation does, but in C."""
+
+    def __init__(self, words: set[str] | frozenset[str]) -> None:
+        from bots.locate import place_words
+
+        owner = cue_owners()
+        places = frozenset(w.lower() for w in place_words())
+        blockers = frozenset(lexicon.BLOCKERS) - set(owner)
+        # Thai place names are read as one word (and give no feature); English ones need
+        # not be in the expression: they only have to give no feature when they are words.
+        everything = set(words) | set(owner) | set(place_words(english=False)) | blockers
+        self.regex = compile_words(everything)
+        self.entries: dict[str, _Entry | None] = {}
+        for w in everything:
+            if w in blockers:
+                self.entries[w] = None
+                continue
+            cues = tuple(
+                (w[:i], key) for i in range(len(w), 0, -1) if w[:i] in owner for key in owner[w[:i]]
+            )
+            feature = "" if w in places else f"w:{w}"
+            self.entries[w] = (feature, w not in STOPWORDS, cues)
+
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self.entries)
 
 
 @cache
-def _prefixes() -> dict[str, tuple[str, ...]]:
-    owner = _cue_index()[1]
-    return {w: tuple(w[:i] for i in range(len(w), 0, -1) if w[:i] in owner) for w in owner}
-
-
-@cache
-def _blockers() -> frozenset[str]:
-    return frozenset(w for w in lexicon.BLOCKERS if w not in _cue_index()[1])
+def _matcher() -> Matcher:
+    return Matcher(frozenset(_raw_model()["words"]))
 
 
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
-_PUNCT_ONLY = re.compile(r"^[\W_]+$")
-_DIGITS_ONLY = re.compile(r"^\d+(?:[.,:/]\d+)*$")
 
 
-@cache
-def _skip_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Place names (the locator's business, noise to a model) and the commonest function
-    words (noise to the topic model, with a corpus this small)."""
-    from bots.locate import place_words
-
-    return frozenset(place_words()), frozenset(_STOPWORDS)
-
-
-_STOPWORDS = (
-    "ที่",
-    "ก็",
-    "และ",
-    "ของ",
-    "ใน",
-    "มี",
-    "ได้",
-    "จะ",
-    "ให้",
-    "ไป",
-    "มา",
-    "แล้ว",
-    "ว่า",
-    "กับ",
-    "เป็น",
-    "อยู่",
-    "นี้",
-    "นั้น",
-    "คือ",
-    "ครับ",
-    "ค่ะ",
-    "คะ",
-    "นะ",
-    "จ้า",
-    "จ้ะ",
-    "ๆ",
-    "the",
-    "a",
-    "an",
-    "is",
-    "are",
-    "was",
-    "to",
-    "of",
-    "in",
-    "and",
-    "my",
-    "i",
-    "we",
-    "it",
-    "on",
-    "at",
-)
-
-
-def _scan(text: str, starts: set[int]) -> list[tuple[int, int, str]]:
-    """Every cue word in `text` that starts where a word starts, as (start, end, word),
-    overlapping ones included; a blocker (บ่อย, พังงา…) hides the cues inside it."""
-    regex = _cue_regex()
-    out: list[tuple[int, int, str]] = []
-    blocked_until = 0
-    blockers = _blockers()
-    prefixes = _prefixes()
-    pos = 0
-    n = len(text)
-    while pos < n:
-        m = regex.search(text, pos)
-        if m is None:
-            break
-        start, end = m.span()
-        pos = start + 1
-        if start < blocked_until or start not in starts or cut_inside_word(text, start, end):
-            continue
-        word = m.group(0)
-        if word in blockers:
-            blocked_until = end
-            continue
-        # the longest cue at this place, and the shorter cues it starts with
-        # (ทำร้ายร่างกาย is a family cue and starts with the danger cue ทำร้าย)
-        out.extend((start, start + len(w), w) for w in prefixes[word])
-    return out
-
-
-def features(masked: str) -> Features:
+def features(masked: str, matcher: Matcher | None = None) -> Features:
     """What the models see in a masked, normalised message."""
     text = for_features(masked[:MAX_FEATURE_CHARS])
     if "[" in text:
         text = _PLACEHOLDER_RE.sub(" ", text)
-    owner = _cue_index()[1]
+    m = matcher or _matcher()
+    entries = m.entries
     cues: dict[str, list[str]] = {}
     spans: list[tuple[int, int, str]] = []
-    pieces = segment(text)
-    starts: set[int] = set()
-    pos = 0
-    for piece in pieces:
-        starts.add(pos)
-        pos += len(piece)
-    for start, end, word in _scan(text, starts):
-        for key in owner[word]:
-            cues.setdefault(key, []).append(word)
-            spans.append((start, end, key))
+    topic_names: list[str] = []
+    type_names: list[str] = []
     words: list[str] = []
-    places, stop = _skip_words()
-    for tok in pieces:
-        tok = tok.strip()
-        if not tok or tok in places or (_PUNCT_ONLY.match(tok) and tok != "?"):
+    end_of_text = len(text)
+    for found in m.regex.finditer(text):
+        start, end = found.span()
+        # a match ending before a vowel or tone mark was cut inside a syllable
+        if end < end_of_text and text[end] in THAI_FOLLOWING:
             continue
-        words.append("<n>" if _DIGITS_ONLY.match(tok) else tok)
-    names = [f"w:{w}" for w in words if w not in stop]
-    type_names = [f"w:{w}" for w in words]
-    for key, found in cues.items():
+        word = found.group()
+        if word[0] < "\u0e00" and _glued(text, start, end):
+            continue
+        entry = entries[word]
+        if entry is None:  # a blocker: บ่อย is not บ่อ
+            continue
+        feature, for_topic, word_cues = entry
+        if feature:
+            words.append(word)
+            type_names.append(feature)
+            if for_topic:
+                topic_names.append(feature)
+        for cue, key in word_cues:
+            cues.setdefault(key, []).append(cue)
+            spans.append((start, start + len(cue), key))
+    extra: list[str] = []
+    for key, found_cues in cues.items():
         kind, _, label = key.partition(":")
         if kind == "topic":
-            names.append(f"c:{label}")
-            if len(set(found)) > 1:
-                names.append(f"cc:{label}")
+            extra.append(f"c:{label}")
+            if len(found_cues) > 1 and len(set(found_cues)) > 1:
+                extra.append(f"cc:{label}")
         elif kind == "type":
-            names.append(f"t:{label}")
-    names += [f"k:{w}" for ws in cues.values() for w in ws]
-    cue_names = [n for n in names if not n.startswith("w:")]
+            extra.append(f"t:{label}")
+        extra += [f"k:{w}" for w in found_cues]
     return Features(
         words=tuple(words),
-        names=tuple(dict.fromkeys(names)),
+        names=tuple(dict.fromkeys(topic_names + extra)),
         cues=cues,
         spans=tuple(spans),
         text=text,
-        type_names=tuple(dict.fromkeys(type_names + cue_names)),
+        type_names=tuple(dict.fromkeys(type_names + extra)),
+    )
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """An ASCII match that is part of a longer ASCII word ("fire" in "fired")."""
+    return (
+        end < len(text)
+        and text[end].isascii()
+        and text[end].isalnum()
+        and text[end - 1].isascii()
+        and text[end - 1].isalnum()
+    ) or (
+        start > 0
+        and text[start - 1].isascii()
+        and text[start - 1].isalnum()
+        and text[start].isascii()
+        and text[start].isalnum()
     )
 
 
 @dataclass(frozen=True)
-class _Model:
-    classes: tuple[str, ...]
+class _Models:
+    """The topic and the type model side by side: one dense row per feature holds the
+    feature's weight for every topic, then for every type, so one pass of column sums
+    scores both."""
+
+    topics: tuple[str, ...]
+    types: tuple[str, ...]
     bias: tuple[float, ...]
-    weights: dict[str, tuple[tuple[int, float], ...]]
+    rows: dict[str, tuple[float, ...]]
 
-    def scores(self, names: tuple[str, ...]) -> tuple[list[float], list[tuple[float, str, int]]]:
-        s = list(self.bias)
-        used: list[tuple[float, str, int]] = []
-        get = self.weights.get
-        for name in names:
-            row = get(name)
-            if row:
-                for i, w in row:
-                    s[i] += w
-                used.append((0.0, name, 0))
-        return s, used
-
-    def weight(self, name: str, cls: int) -> float:
-        for i, w in self.weights.get(name, ()):
-            if i == cls:
-                return w
-        return 0.0
+    def scores(self, names: tuple[str, ...]) -> tuple[list[float], list[str]]:
+        """Scores (topics then types) and the names of the features the models know."""
+        rows = self.rows
+        known = [n for n in names if n in rows]
+        if not known:
+            return list(self.bias), known
+        return [
+            sum(col) for col in zip(self.bias, *map(rows.__getitem__, known), strict=True)
+        ], known
 
 
 @cache
-def _models() -> dict[str, _Model]:
-    raw = json.loads(files("bots").joinpath("data/model.json").read_text(encoding="utf-8"))
-    out = {}
-    for key in ("topic", "type"):
-        m = raw[key]
-        out[key] = _Model(
-            classes=tuple(m["classes"]),
-            bias=tuple(m["bias"]),
-            weights={
-                f: tuple((int(i), float(w)) for i, w in row) for f, row in m["weights"].items()
-            },
-        )
-    return out
+def _raw_model() -> dict:
+    return json.loads(files("bots").joinpath("data/model.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _models() -> _Models:
+    raw = _raw_model()
+    topic, type_ = raw["topic"], raw["type"]
+    width = len(topic["classes"]) + len(type_["classes"])
+    offset = len(topic["classes"])
+    rows: dict[str, list[float]] = {}
+    for model, shift in ((topic, 0), (type_, offset)):
+        for feature, sparse in model["weights"].items():
+            row = rows.setdefault(feature, [0.0] * width)
+            for i, w in sparse:
+                row[shift + int(i)] = float(w)
+    return _Models(
+        topics=tuple(topic["classes"]),
+        types=tuple(type_["classes"]),
+        bias=tuple(topic["bias"]) + tuple(type_["bias"]),
+        rows={f: tuple(r) for f, r in rows.items()},
+    )
 
 
 def load() -> None:
     """Load the models and word lists now rather than on the first message."""
     _models()
-    _cue_index()
-    segment("ทดสอบ")
+    _matcher()
 
 
-def _softmax_top(scores: list[float]) -> tuple[int, float]:
-    best = max(range(len(scores)), key=scores.__getitem__)
-    top = scores[best]
-    total = sum(math.exp(s - top) for s in scores)
-    return best, 1.0 / total
+def _best(scores: list[float]) -> int:
+    return max(range(len(scores)), key=scores.__getitem__)
 
 
-def _display(name: str, cues: dict[str, list[str]], cls: str) -> str:
+def _display(name: str, cues: dict[str, list[str]]) -> str:
     kind, _, rest = name.partition(":")
     if kind in ("c", "cc"):
         return cues.get(f"topic:{rest}", [rest])[0]
     if kind == "t":
         return cues.get(f"type:{rest}", [rest])[0]
-    if kind == "b":
-        return rest.replace("_", "")
     return rest
 
 
-def _explain(model: _Model, names: tuple[str, ...], cls: int, cues: dict, n: int) -> list[str]:
-    # a feature's pull towards the chosen class compared with its pull elsewhere
-    ranked = sorted(
-        ((model.weight(name, cls), name) for name in names if name in model.weights),
-        reverse=True,
-    )
+def _explain(rows: dict, known: list[str], column: int, cues: dict, n: int) -> list[str]:
+    """The words that pulled most towards the class of `column`."""
+    pulls = [(rows[name][column], name) for name in known]
+    pulls = [p for p in pulls if p[0] > MIN_EVIDENCE_WEIGHT]
     out: list[str] = []
-    for w, name in ranked:
-        if w <= MIN_EVIDENCE_WEIGHT or len(out) >= n:
-            break
-        word = _display(name, cues, model.classes[cls])
+    for _, name in sorted(pulls, reverse=True):
+        word = _display(name, cues)
         if word not in out and word.strip():
             out.append(word)
+            if len(out) >= n:
+                break
     return out
+
+
+def urgency(f: Features) -> tuple[bool, str | None, list[str]]:
+    """Urgent when a danger cue is present and the message does not put it in the past.
+
+    A danger cue is history when its own clause has a past marker ("ปีที่แล้ว", "last year")
+    and no "now" marker ("ตอนนี้", "now"), or when the message has a past marker and no
+    "now" marker anywhere."""
+    danger = [(a, b, k[7:]) for a, b, k in f.spans if k.startswith("urgent:")]
+    if not danger:
+        return False, None, []
+    past = [a for a, _, k in f.spans if k == "past"]
+    now = [a for a, _, k in f.spans if k == "now"]
+    order = list(lexicon.URGENT_CUES)
+    live: list[tuple[int, str, str]] = []
+    for a, b, reason in danger:
+        lo, hi = _clause(f.text, a, b)
+        clause_past = any(lo <= x < hi for x in past)
+        clause_now = any(lo <= x < hi for x in now)
+        if clause_now or (not clause_past and (not past or now)):
+            live.append((order.index(reason), reason, f.text[a:b]))
+    if not live:
+        return False, None, []
+    live.sort()
+    return True, live[0][1], [live[0][2]]
 
 
 _CLAUSE_END = re.compile(r"[\s.!?,;]")
@@ -320,60 +353,40 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right_m.start() if right_m else len(text)
 
 
-def urgency(f: Features) -> tuple[bool, str | None, list[str]]:
-    """Urgent when a danger cue is present and the message does not put it in the past.
-
-    A danger cue is history when its own clause has a past marker ("ปีที่แล้ว", "last year")
-    and no "now" marker ("ตอนนี้", "now"), or when the message has a past marker and no
-    "now" marker anywhere."""
-    danger = [(a, b, k[7:]) for a, b, k in f.spans if k.startswith("urgent:")]
-    if not danger:
-        return False, None, []
-    past = [(a, b) for a, b, k in f.spans if k == "past"]
-    now = [(a, b) for a, b, k in f.spans if k == "now"]
-    order = list(lexicon.URGENT_CUES)
-    live: list[tuple[int, str, str]] = []
-    for a, b, reason in danger:
-        lo, hi = _clause(f.text, a, b)
-        clause_past = any(lo <= x < hi for x, _ in past)
-        clause_now = any(lo <= x < hi for x, _ in now)
-        if clause_now or (not clause_past and (not past or now)):
-            live.append((order.index(reason), reason, f.text[a:b]))
-    if not live:
-        return False, None, []
-    live.sort()
-    return True, live[0][1], [live[0][2]]
-
-
 def classify(text: str) -> Classification:
     """Classify a normalised, masked message."""
     f = features(text)
     models = _models()
-    topic_model, type_model = models["topic"], models["type"]
-    topic_scores, topic_used = topic_model.scores(f.names)
-    type_scores, type_used = type_model.scores(f.type_names)
+    scores, known = models.scores(f.type_names)
     urgent, reason, urgent_words = urgency(f)
-    if not topic_used:
-        topic, confidence, topic_words = "other", 0.0, []
+    n_topics = len(models.topics)
+    topic_names = set(f.names)
+    topic_known = [n for n in known if n in topic_names]
+    topic_words: list[str] = []
+    type_words: list[str] = []
+    if not topic_known:
+        topic, confidence = "other", 0.0
     else:
-        t, confidence = _softmax_top(topic_scores)
-        topic = topic_model.classes[t]
-        # "other" is the absence of a topic: nothing to underline
-        topic_words = _explain(topic_model, f.names, t, f.cues, 3) if topic != "other" else []
-    if not type_used:
-        type_, type_words = "complaint", []
+        topic_scores = scores[:n_topics]
+        t = _best(topic_scores)
+        top = topic_scores[t]
+        confidence = 1.0 / sum(math.exp(s - top) for s in topic_scores)
+        topic = models.topics[t]
+        if topic != "other":  # "other" is the absence of a topic: nothing to underline
+            topic_words = _explain(models.rows, topic_known, t, f.cues, 3)
+    if not known:
+        type_ = "complaint"
     else:
-        k, _ = _softmax_top(type_scores)
-        type_ = type_model.classes[k]
+        k = _best(scores[n_topics:])
+        type_ = models.types[k]
         # only the cue words explain a type: "ช่วยด้วย", "แจ้งเบาะแส", "ไหม"…
-        cue_names = tuple(n for n in f.type_names if n[:2] in ("t:", "k:"))
-        type_words = _explain(type_model, cue_names, k, f.cues, 2)
-    evidence = list(dict.fromkeys(topic_words + type_words + urgent_words))
+        cue_known = [n for n in known if n[:2] in ("t:", "k:")]
+        type_words = _explain(models.rows, cue_known, n_topics + k, f.cues, 2)
     return Classification(
         type=type_,
         topic=topic,
         urgent=urgent,
         urgent_reason=reason,
-        evidence=tuple(evidence),
+        evidence=tuple(dict.fromkeys(topic_words + type_words + urgent_words)),
         topic_confidence=round(confidence, 3),
     )

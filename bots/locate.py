@@ -19,7 +19,7 @@ from importlib.resources import files
 
 import geothai
 
-from bots.trie import compile_words, cut_inside_word
+from bots.trie import compile_words, cut_inside_word, trie_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,26 +92,29 @@ def _index() -> dict:
     for name, iso in data["aliases_en"].items():
         en.setdefault(_canon_en(name), []).append(("p", iso, None))
     gated_en = set(data["needs_marker_en"])
-    subdistricts: dict[str, list[str]] = {}
-    for p in geothai.provinces():
-        for d in geothai.districts(p.code):
-            for s in geothai.subdistricts(d.code):
-                subdistricts.setdefault(s.name_th, []).append(d.code)
     return {
         "th": th,
         "th_re": compile_words(th),
         "gated": gated,
         "en": en,
-        "en_re": re.compile(
-            r"\b(?:" + "|".join(re.escape(k) for k in sorted(en, key=len, reverse=True)) + r")\b"
-        ),
+        "en_re": re.compile(r"\b(?:" + trie_pattern(sorted(en)) + r")\b"),
         "gated_en": gated_en,
         "names": names,
         "districts": districts,
         "district_by_name": {v[0]: k for k, v in districts.items()},
-        "subdistricts": subdistricts,
         "halls": {iso: tuple(ll) for iso, ll in data["halls"].items()},
     }
+
+
+@cache
+def _subdistricts() -> dict[str, list[str]]:
+    """Subdistrict (ตำบล) name -> codes of the districts that have one of that name."""
+    out: dict[str, list[str]] = {}
+    for p in geothai.provinces():
+        for d in geothai.districts(p.code):
+            for s in geothai.subdistricts(d.code):
+                out.setdefault(s.name_th, []).append(d.code)
+    return out
 
 
 def _standalone(text: str, start: int, end: int) -> bool:
@@ -203,7 +206,7 @@ def locate(text: str) -> Place:
     # subdistricts only after ต./ตำบล: their names repeat all over the country
     sub_codes: list[str] = []
     if "ต." in text or "ตำบล" in text:
-        subs = ix["subdistricts"]
+        subs = _subdistricts()
         for m in _SUBDISTRICT.finditer(text):
             word = m.group(1)
             for n in range(len(word), 1, -1):
@@ -255,9 +258,11 @@ def locate(text: str) -> Place:
     return Place(iso, district, district_code, tuple(evidence))
 
 
-def place_words() -> list[str]:
-    """Every place name the locator knows, Thai and English, lower case."""
+def place_words(english: bool = True) -> list[str]:
+    """Every place name the locator knows (Thai, and English in lower case)."""
     ix = _index()
+    if not english:
+        return list(ix["th"])
     return [*ix["th"], *ix["en"], *(w for name in ix["en"] for w in name.split())]
 
 

@@ -6,10 +6,12 @@ import re
 import unicodedata
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
-# C0/C1 controls except tab and newlines, lone surrogates, and the object-replacement
-# character some apps send for a sticker or an attachment.
-_JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffc\ufffd]")
+# Zero-width characters, C0/C1 controls except tab and newlines, lone surrogates, and the
+# object-replacement character some apps send for a sticker or an attachment.
+_JUNK = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffc\ufffd]"
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _REPEATS = re.compile(r"(.)\1{3,}")
@@ -25,10 +27,10 @@ def normalise(text: str) -> str:
         return ""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text).translate(_THAI_DIGITS)
-        text = _ZERO_WIDTH.sub("", text)
         text = text.replace("เเ", "แ")
-        text = _NIKHAHIT_TONE.sub("\\1\u0e33", text)  # ํ่า (as PDFs give it) → ่ำ
-        text = text.replace("\u0e4d\u0e32", "\u0e33")  # ํา → ำ
+        if "\u0e4d" in text:
+            text = _NIKHAHIT_TONE.sub("\\1\u0e33", text)  # ํ่า (as PDFs give it) → ่ำ
+            text = text.replace("\u0e4d\u0e32", "\u0e33")  # ํา → ำ
     text = _JUNK.sub("", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -41,8 +41,8 @@ class Triage:
         return {key: getattr(self, key) for key in PINNED_KEYS}
 
 
-def _letters(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+def _too_short(text: str) -> bool:
+    return len(text) < 40 and sum(1 for ch in text if ch.isalpha()) < MIN_LETTERS
 
 
 def triage(text: str) -> Triage:
@@ -66,6 +66,6 @@ def triage(text: str) -> Triage:
         masked=masked,
         evidence=tuple(dict.fromkeys(found.evidence + place.evidence)),
         district_code=place.district_code,
-        needs_detail=_letters(masked) < MIN_LETTERS and not found.urgent,
+        needs_detail=_too_short(masked) and not found.urgent,
         confidence=found.topic_confidence,
     )

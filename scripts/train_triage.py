@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -20,12 +21,40 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bots import corpus  # noqa: E402
-from bots.classify import TOPICS, TYPES, features  # noqa: E402
+from bots.classify import TOPICS, TYPES, Matcher, features  # noqa: E402
 from bots.mask import mask  # noqa: E402
-from bots.normalise import normalise  # noqa: E402
+from bots.normalise import for_features, normalise  # noqa: E402
+from bots.tokenise import backend, tokenize  # noqa: E402
 
 DATA = ROOT / "bots" / "data"
 PRUNE = 0.02  # weights smaller than this are dropped from the JSON
+FREQUENT_WORDS = 5000  # the commonest Thai words (TNC), to segment unseen text sensibly
+_NOT_A_WORD = re.compile(r"^[\W_\d]+$")
+
+
+def vocabulary(texts: list[str]) -> set[str]:
+    """The words the run-time matcher knows: those of the training messages (segmented by
+    nlpo3) and the commonest words of the Thai National Corpus (shipped by PyThaiNLP)."""
+    if backend() != "nlpo3":
+        raise SystemExit("training needs nlpo3 and pythainlp: pip install -e '.[train]'")
+    words: set[str] = set()
+    for text in texts:
+        for tok in tokenize(for_features(mask(normalise(text)))):
+            tok = tok.strip()
+            if tok and not _NOT_A_WORD.match(tok) and not tok.startswith("["):
+                words.add(tok)
+    from importlib.util import find_spec
+
+    spec = find_spec("pythainlp")
+    assert spec and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "corpus" / "tnc_freq.txt"
+    ranked = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition("\t")
+        if count.isdigit() and not _NOT_A_WORD.match(word):
+            ranked.append((-int(count), word))
+    words.update(w for _, w in sorted(ranked)[:FREQUENT_WORDS])
+    return words
 
 
 def _fit(rows: list[tuple[str, ...]], labels: list[str], classes: tuple[str, ...], c: float):
@@ -89,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
 
     train = corpus.load("train")
     test = corpus.load("test")
-    f_train = [features(mask(normalise(ex.text))) for ex in train]
-    f_test = [features(mask(normalise(ex.text))) for ex in test]
+    words = vocabulary([ex.text for ex in train])
+    matcher = Matcher(words)
+    f_train = [features(mask(normalise(ex.text)), matcher) for ex in train]
+    f_test = [features(mask(normalise(ex.text)), matcher) for ex in test]
     topic = _fit([f.names for f in f_train], [ex.topic for ex in train], TOPICS, args.c_topic)
     type_ = _fit([f.type_names for f in f_train], [ex.type for ex in train], TYPES, args.c_type)
     for key, model in (("topic", topic), ("type", type_)):
@@ -110,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         "trained_on": f"{len(train)} messages (train split of bots/data/corpus)",
         "topic": topic,
         "type": type_,
+        "words": sorted(words),
     }
     (DATA / "model.json").write_text(
         json.dumps(out, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n",
