@@ -9,6 +9,7 @@ from typing import Protocol
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from bridge.commands import parse
 from bridge.relay import Relay
 from casestore import CaseStore, CaseView, MessageView, parse_ref
 from damrongdham.addresses import Addresses, Outgoing
@@ -46,6 +47,8 @@ class CaseBridge:
         """The centre account, or a staff account affiliated with the centre's room."""
         if jid.partition("@")[2] != self.addr.domain:
             return False
+        if jid == self.addr.centre_account(centre):
+            return True
         return jid in await self.staff_of(centre)
 
     async def staff_of(self, centre: str) -> frozenset[str]:
@@ -77,7 +80,8 @@ class CaseBridge:
             ref = parse_ref(local)
             case = self.store.get(str(ref)) if ref else None
             agent = case is not None and await self.is_agent(sender, case.centre)
-            staff = await self.staff_of(case.centre) if agent and case else frozenset()
+            command = agent and case is not None and parse(msg["body"]) is not None
+            staff = await self.staff_of(case.centre) if command and case else frozenset()
             outs = self.relay.from_case_address(
                 sender, local, msg["body"], origin_id(msg), agent, staff
             )

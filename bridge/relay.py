@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 
 from bridge.actions import AgentActions
 from bridge.commands import parse, reply_text
@@ -20,6 +21,7 @@ from damrongdham.addresses import Addresses, Outgoing
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 8000
+RECENT_COMMANDS = 4096  # (agent, origin id) of commands already carried out, newest last
 
 
 def not_allowed(ref: str) -> str:
@@ -56,6 +58,7 @@ class Relay:
         self.store = store
         self.addr = addresses
         self.actions = AgentActions(store, addresses, self.centre_signature)
+        self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def centre_signature(self, case: CaseView) -> str:
         centre = centre_by_slug(case.centre)
@@ -94,8 +97,27 @@ class Relay:
             return [Outgoing(to=sender, body=not_allowed(case.ref), sender=local)]
         command = parse(body)
         if command is not None:
+            if self._repeated(sender, origin_id):
+                log.info("ignored a redelivered command to case %s", case.ref)
+                return []
             return self.actions.run(case, sender, command, staff | {sender}, origin_id)
         return self.from_agent(case, sender, reply_text(body), origin_id)
+
+    def _repeated(self, sender: str, origin_id: str | None) -> bool:
+        """Whether this command was seen already (a client resending after a reconnect).
+
+        Kept in memory: a resend after a bridge restart is answered again, and a second
+        status change is then refused by the lifecycle, so nothing happens twice.
+        """
+        if origin_id is None:
+            return False
+        key = (sender, origin_id)
+        if key in self._recent:
+            return True
+        self._recent[key] = None
+        if len(self._recent) > RECENT_COMMANDS:
+            self._recent.popitem(last=False)
+        return False
 
     def from_agent(
         self, case: CaseView, agent: str, body: str, origin_id: str | None

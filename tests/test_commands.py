@@ -263,6 +263,23 @@ def test_resolve_close_reopen(store, relay, ref) -> None:
     ]
 
 
+def test_a_redelivered_command_runs_once(store, relay, ref) -> None:
+    first = agent_says(relay, ref, SOMCHAI, "/resolve เสร็จแล้ว", "same-id")
+    assert to(first, CITIZEN)
+    assert agent_says(relay, ref, SOMCHAI, "/resolve เสร็จแล้ว", "same-id") == []
+    assert agent_says(relay, ref, SOMCHAI, "/history", "h1")
+    assert agent_says(relay, ref, SOMCHAI, "/history", "h1") == []
+    assert kinds(store, ref) == ["opened", "status", "history"]
+
+
+def test_assign_on_a_closed_case_is_refused(store, relay, ref) -> None:
+    agent_says(relay, ref, SOMCHAI, "/close")
+    outs = agent_says(relay, ref, SOMCHAI, "/assign mali")
+    assert [o.to for o in outs] == [SOMCHAI] and "Cannot move" in outs[0].body
+    assert store.get(ref).assigned_to is None
+    assert kinds(store, ref) == ["opened", "status"]
+
+
 def test_close_takes_no_argument(store, relay, ref) -> None:
     outs = agent_says(relay, ref, SOMCHAI, "/close now")
     assert "takes no argument" in outs[0].body and store.get(ref).status == Status.NEW
