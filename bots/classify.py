@@ -151,7 +151,10 @@ class Matcher:
                 self.entries[w] = None
                 continue
             cues = tuple(
-                (w[:i], key) for i in range(len(w), 0, -1) if w[:i] in owner for key in owner[w[:i]]
+                (w[:i], key)
+                for i in range(len(w), 0, -1)
+                if w[:i] in owner and (i == len(w) or _boundary(w, i))
+                for key in owner[w[:i]]
             )
             feature = "" if w in places else f"w:{w}"
             self.entries[w] = (feature, w not in STOPWORDS, cues)
@@ -219,6 +222,15 @@ def features(masked: str, matcher: Matcher | None = None) -> Features:
         text=text,
         type_names=tuple(dict.fromkeys(type_names + extra)),
     )
+
+
+def _boundary(word: str, i: int) -> bool:
+    """Can a word end at word[:i]? Not before a Thai vowel or tone mark, nor inside an
+    ASCII word ("fire" in "fired")."""
+    after = word[i]
+    if after in THAI_FOLLOWING:
+        return False
+    return not (after.isascii() and after.isalnum() and word[i - 1].isascii())
 
 
 def _glued(text: str, start: int, end: int) -> bool:
