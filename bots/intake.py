@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bots import replies
+from bots import faq, replies
 from bots.triage import Triage, triage
 from casestore import CaseStore, CaseView, MessageView
 from casestore.centres import Centre, centre_by_iso, centre_by_slug
@@ -67,7 +67,18 @@ class Intake:
             )
             if added:
                 result.follow_ups.append((open_case, msg))
+                if found.urgent:  # danger now: the emergency numbers at once, not after triage
+                    say(replies.urgent_follow_up(open_case.ref, found.urgent_reason))
             return result
+
+        # A question the FAQ answers gets the answer and no case; the FAQ declines anything
+        # that may be a complaint, so a complaint with a question word still opens one.
+        answer = faq.answer(body, found)
+        if answer is not None:
+            log.info("FAQ answer for a new message to %s", to_local or "bot")
+            return say(answer)
+        if found.needs_detail:
+            return say(replies.need_detail())
 
         if centre is None:
             iso = found.province

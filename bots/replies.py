@@ -47,6 +47,23 @@ def case_opened(ref: str, pin: str, centre: Centre, urgent: bool) -> str:
     return "\n".join(lines)
 
 
+def urgent_follow_up(ref: str, reason: str | None) -> str:
+    why = f" ({reason})" if reason else ""
+    return (
+        f"⚠️ หากมีอันตรายต่อชีวิตขณะนี้ {EMERGENCY}\n{EMERGENCY_EN}\n"
+        f"ข้อความของท่านถูกเพิ่มในเรื่อง {ref} และแจ้งเจ้าหน้าที่แล้วว่าเป็นเหตุด่วน{why}\n"
+        f"Your message was added to case {ref} and flagged to staff as urgent."
+    )
+
+
+def need_detail() -> str:
+    return (
+        "ขอรายละเอียดเพิ่มอีกนิด: เกิดเรื่องอะไร ที่ไหน (จังหวัด อำเภอ) เมื่อไหร่ "
+        "แล้วส่งมาในแชทนี้ได้เลย\n"
+        "Please tell us a little more: what happened, where (province, district) and when."
+    )
+
+
 def added_to_case(ref: str) -> str:
     return f"เพิ่มข้อความในเรื่อง {ref} แล้ว · Added to case {ref}."
 
