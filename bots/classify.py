@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import NamedTuple
 
 from bots import lexicon
 from bots.mask import PLACEHOLDERS
@@ -43,9 +44,7 @@ class Classification:
     topic_confidence: float = 0.0
 
 
-@dataclass(frozen=True)
-class Features:
-    words: tuple[str, ...]
+class Features(NamedTuple):
     names: tuple[str, ...]
     """Model feature names: ``w:`` word, ``k:`` cue word, ``c:``/``cc:`` one/several cues of a
     topic, ``t:`` a type cue."""
@@ -125,9 +124,27 @@ STOPWORDS = frozenset(
     ]
 )
 
-# What one dictionary match gives: (word feature or "", counts for the topic model?,
-# the cue words it starts with and their keys).
-_Entry = tuple[str, bool, tuple[tuple[str, str], ...]]
+class _Entry(NamedTuple):
+    """What one dictionary match gives."""
+
+    topic: tuple[str, ...]
+    """Feature names for the topic model (the word unless a function word, its cues)."""
+    type: tuple[str, ...]
+    """Feature names for the type model (the word, its cues)."""
+    cues: tuple[tuple[str, str], ...]
+    """(cue word, key) for each cue the word is or starts with (ทำร้ายร่างกาย → ทำร้าย)."""
+
+
+def _cue_features(cues: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for cue, key in cues:
+        kind, _, label = key.partition(":")
+        if kind == "topic":
+            out.append(f"c:{label}")
+        elif kind == "type":
+            out.append(f"t:{label}")
+        out.append(f"k:{cue}")
+    return tuple(dict.fromkeys(out))
 
 
 class Matcher:
@@ -148,7 +165,7 @@ class Matcher:
         self.entries: dict[str, _Entry | None] = {}
         for w in everything:
             if w in blockers:
-                self.entries[w] = None
+                self.entries[w] = None  # a blocker: บ่อย is not บ่อ
                 continue
             cues = tuple(
                 (w[:i], key)
@@ -156,8 +173,10 @@ class Matcher:
                 if w[:i] in owner and (i == len(w) or _boundary(w, i))
                 for key in owner[w[:i]]
             )
-            feature = "" if w in places else f"w:{w}"
-            self.entries[w] = (feature, w not in STOPWORDS, cues)
+            extra = _cue_features(cues)
+            word = () if w in places else (f"w:{w}",)
+            topic = word if w not in STOPWORDS else ()
+            self.entries[w] = _Entry(topic + extra, word + extra, cues)
 
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self.entries)
@@ -182,7 +201,6 @@ def features(masked: str, matcher: Matcher | None = None) -> Features:
     spans: list[tuple[int, int, str]] = []
     topic_names: list[str] = []
     type_names: list[str] = []
-    words: list[str] = []
     end_of_text = len(text)
     for found in m.regex.finditer(text):
         start, end = found.span()
@@ -193,34 +211,23 @@ def features(masked: str, matcher: Matcher | None = None) -> Features:
         if word[0] < "\u0e00" and _glued(text, start, end):
             continue
         entry = entries[word]
-        if entry is None:  # a blocker: บ่อย is not บ่อ
+        if entry is None:
             continue
-        feature, for_topic, word_cues = entry
-        if feature:
-            words.append(word)
-            type_names.append(feature)
-            if for_topic:
-                topic_names.append(feature)
-        for cue, key in word_cues:
+        topic_names += entry.topic
+        type_names += entry.type
+        for cue, key in entry.cues:
             cues.setdefault(key, []).append(cue)
             spans.append((start, start + len(cue), key))
-    extra: list[str] = []
     for key, found_cues in cues.items():
-        kind, _, label = key.partition(":")
-        if kind == "topic":
-            extra.append(f"c:{label}")
-            if len(found_cues) > 1 and len(set(found_cues)) > 1:
-                extra.append(f"cc:{label}")
-        elif kind == "type":
-            extra.append(f"t:{label}")
-        extra += [f"k:{w}" for w in found_cues]
+        if key[:6] == "topic:" and len(found_cues) > 1 and len(set(found_cues)) > 1:
+            topic_names.append(f"cc:{key[6:]}")
+            type_names.append(f"cc:{key[6:]}")
     return Features(
-        words=tuple(words),
-        names=tuple(dict.fromkeys(topic_names + extra)),
+        names=tuple(dict.fromkeys(topic_names)),
         cues=cues,
         spans=tuple(spans),
         text=text,
-        type_names=tuple(dict.fromkeys(type_names + extra)),
+        type_names=tuple(dict.fromkeys(type_names)),
     )
 
 

@@ -37,8 +37,8 @@ NOWHERE = Place()
 # kind: "p" province, "d" district; strength 2 = after its own marker, 1 = bare
 _Entry = tuple[str, str, str | None]  # (kind, iso, district code)
 
-_PROVINCE_MARKER = re.compile(r"(?:จังหวัด|จ\.|จ\s|เมือง)\s*$")
-_DISTRICT_MARKER = re.compile(r"(?:อำเภอ|อ\.|อ\s|เขต|กิ่งอำเภอ)\s*$")
+_PROVINCE_MARKERS = ("จังหวัด", "จ.", "เมือง")
+_DISTRICT_MARKERS = ("อำเภอ", "อ.", "เขต")
 _SUBDISTRICT = re.compile(r"(?:ตำบล|ต\.)\s*([\u0e00-\u0e7f]{2,30})")
 _MUEANG = re.compile(r"(?:อำเภอ|อ\.)\s*เมือง")
 _GEO = re.compile(
@@ -117,6 +117,11 @@ def _subdistricts() -> dict[str, list[str]]:
     return out
 
 
+def _bare_marker(raw: str, head: str, letter: str) -> bool:
+    """ "จ เชียงราย", "อ แม่สาย": the marker letter alone, then a space."""
+    return raw != head and head[-1:] == letter and (len(head) == 1 or not head[-2].isalpha())
+
+
 def _standalone(text: str, start: int, end: int) -> bool:
     before_ok = start == 0 or text[start - 1] in _STANDALONE_BEFORE
     after_ok = end == len(text) or text[end] in _STANDALONE_BEFORE
@@ -132,9 +137,10 @@ def _thai_hits(text: str, ix: dict) -> list[tuple[int, int, str, _Entry]]:
         start, end = m.span()
         if cut_inside_word(text, start, end):
             continue
-        head = text[max(0, start - 10) : start]
-        p_marker = bool(_PROVINCE_MARKER.search(head))
-        d_marker = bool(_DISTRICT_MARKER.search(head))
+        raw = text[max(0, start - 10) : start]
+        head = raw.rstrip()
+        p_marker = head.endswith(_PROVINCE_MARKERS) or _bare_marker(raw, head, "จ")
+        d_marker = head.endswith(_DISTRICT_MARKERS) or _bare_marker(raw, head, "อ")
         if name == "น่าน" and text.startswith(("น้ำ", "ฟ้า"), end):
             continue  # น่านน้ำ, น่านฟ้า: waters, airspace
         for entry in th[name]:

@@ -28,6 +28,7 @@ _RUN = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+_ANY_DIGIT = re.compile(r"\d")
 _ACCOUNT_CONTEXT = re.compile(
     r"(?:บัญชี|บช\.?|เลขที่บัญชี|โอนเข้า|โอนไป|พร้อมเพย์|พร้อมเพ|account|acct|a/c|promptpay)"
     r"[^\n]{0,25}$",
@@ -112,4 +113,6 @@ def mask(text: str) -> str:
     Expects normalised text (Arabic digits). Hotlines such as 1567 are kept."""
     if "@" in text:
         text = _EMAIL.sub(EMAIL, text)
+    if not _ANY_DIGIT.search(text):
+        return text
     return _RUN.sub(lambda m: _mask_run(m, text), text)

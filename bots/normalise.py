@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_THAI_DIGIT = re.compile("[๐-๙]")
 # Zero-width characters, C0/C1 controls except tab and newlines, lone surrogates, and the
 # object-replacement character some apps send for a sticker or an attachment.
 _JUNK = re.compile(
@@ -16,7 +17,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _REPEATS = re.compile(r"(.)\1{3,}")
 _NIKHAHIT_TONE = re.compile("\u0e4d([\u0e48-\u0e4b])\u0e32")
-_FEATURE_REPEATS = re.compile(r"(.)\1{2,}")
+_UPPER = re.compile("[A-Z]")
 
 
 def normalise(text: str) -> str:
@@ -26,7 +27,10 @@ def normalise(text: str) -> str:
     if not text:
         return ""
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text).translate(_THAI_DIGITS)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if _THAI_DIGIT.search(text):
+            text = text.translate(_THAI_DIGITS)
         text = text.replace("เเ", "แ")
         if "\u0e4d" in text:
             text = _NIKHAHIT_TONE.sub("\\1\u0e33", text)  # ํ่า (as PDFs give it) → ่ำ
@@ -42,6 +46,5 @@ def normalise(text: str) -> str:
 
 
 def for_features(text: str) -> str:
-    """What the classifier reads: lower case, runs of three or more cut to two
-    (`ถนนนน` → `ถนน`, `มากกก` → `มากก`)."""
-    return _FEATURE_REPEATS.sub(r"\1\1", text.lower())
+    """What the classifier reads: the normalised text in lower case."""
+    return text.lower() if _UPPER.search(text) else text
