@@ -175,7 +175,7 @@ class Provisioner:
                     outcome.done.append(item.centre.slug)
                 except (IqError, IqTimeout, ProvisionError, XmppConnectError,
                         xmpp_admin.AdminError) as exc:
-                    outcome.problems.append(f"{item.centre.slug}: {_why(exc)}")
+                    outcome.problems.append(self._half_done(item, exc))
                 count += 1
                 if progress:
                     progress(count, total)
@@ -183,6 +183,17 @@ class Provisioner:
         await asyncio.gather(*(one(i) for i in plan.changes))
         outcome.seconds = time.monotonic() - started
         return outcome
+
+    def _half_done(self, item: Item, exc: Exception) -> str:
+        """One line saying what failed and what state the centre is left in."""
+        done = self.state.centres.get(item.centre.slug)
+        have = set(done.done) if done else set()
+        missing = [s for s in ("account", "room", "profile") if s not in have]
+        where = "nothing was set up" if not have else (
+            f"it has {' and '.join(sorted(have))} but no {' or '.join(missing)}"
+        )
+        return (f"{item.centre.slug}: {_why(exc)} — {where}; run `damrongdham provision` again "
+                "to finish it")
 
     async def _apply_item(self, item: Item) -> None:
         slug = item.centre.slug

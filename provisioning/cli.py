@@ -83,9 +83,20 @@ def _centres(args: argparse.Namespace) -> tuple[Centre, ...]:
             text = args.centres_file.read_text(encoding="utf-8")
         except OSError as exc:
             raise TargetError(f"cannot read {args.centres_file}: {exc.strerror}") from exc
-        return parse_centres(text, str(args.centres_file))
+        return check_provinces(parse_centres(text, str(args.centres_file)), args.centres_file)
     sets = CENTRE_SETS if args.sets.strip() == "all" else args.sets.split(",")
     return load_centre_sets(s.strip() for s in sets if s.strip())
+
+
+def check_provinces(centres: tuple[Centre, ...], source: Path) -> tuple[Centre, ...]:
+    """Every ISO code in an admin's own centres file must be a real province (geothai)."""
+    import geothai
+
+    known = {f"TH-{p.code}" for p in geothai.provinces()}
+    for centre in centres:
+        if centre.iso and centre.iso not in known:
+            raise TargetError(f"{source}: centre {centre.slug}: unknown province {centre.iso}")
+    return centres
 
 
 def progress_printer(label: str, enabled: bool) -> Callable[[int, int], None] | None:

@@ -315,3 +315,62 @@ def test_running_bot_serves_centres_provisioned_later(own_stack, tmp_path) -> No
     refused, accepted = asyncio.run(report())
     assert "ยังไม่เปิดรับเรื่อง" in refused
     assert ref_in(accepted) and ref_in(accepted).startswith("TH55-")
+
+
+def test_owner_config_of_a_room(stack) -> None:
+    import json
+
+    info = stack.info
+    admin_pw = json.loads((stack.data_dir / "secrets.json").read_text())["admin_password"]
+
+    async def config() -> dict:
+        admin = await login(info, f"admin@{info['domain']}", admin_pw)
+        form = await admin.client.plugin["xep_0045"].get_room_config(
+            slixmpp.JID(f"phrae@{info['muc_domain']}")
+        )
+        admin.close()
+        return {var: f["value"] for var, f in form.get_fields().items()}
+
+    values = asyncio.run(config())
+    assert values["muc#roomconfig_roomname"] == "ศูนย์ดำรงธรรมจังหวัดแพร่"
+    assert values["muc#roomconfig_persistentroom"] is True
+    assert values["muc#roomconfig_membersonly"] is True
+    assert values["muc#roomconfig_publicroom"] is False
+    # Archiving is server policy (muc_log_all_rooms): no room owner can switch it off.
+    assert "muc#roomconfig_enablearchiving" not in values
+
+
+def test_a_failed_step_is_reported_with_what_is_left(own_stack, monkeypatch) -> None:
+    from casestore.centres import centre_by_slug
+    from provisioning import xmpp_admin
+    from provisioning.apply import Provisioner
+    from provisioning.target import from_data_dir
+
+    async def refuse(*_a, **_k) -> bool:
+        raise xmpp_admin.AdminError("room creation refused")
+
+    async def run() -> list[str]:
+        prov = Provisioner(from_data_dir(own_stack.data_dir))
+        prov.state.centres.pop("yala")
+        plan = prov.plan([centre_by_slug("yala")])
+        async with prov:
+            monkeypatch.setattr(xmpp_admin, "ensure_room", refuse)
+            outcome = await prov.apply(plan)
+        return outcome.problems
+
+    [problem] = asyncio.run(run())
+    assert problem.startswith("yala: room creation refused")
+    assert "it has account but no room or profile" in problem
+    monkeypatch.undo()
+    dry = provision(own_stack.data_dir, "--dry-run")
+    assert "resume  yala" in dry.stdout
+    assert provision(own_stack.data_dir).returncode == 0
+    assert "plan: 76 up to date" in provision(own_stack.data_dir, "--dry-run").stdout
+
+
+def test_unknown_province_in_a_centres_file(own_stack, tmp_path) -> None:
+    def bad(rows: list[dict]) -> None:
+        rows[0]["iso"] = "TH-99"
+
+    run = provision(own_stack.data_dir, "--centres-file", str(_edited_centres(tmp_path, bad)))
+    assert run.returncode == 1 and "unknown province TH-99" in run.stderr
