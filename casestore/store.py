@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,8 @@ SUMMARY_LEN = 200
 # EventView.kind values (agent commands record their own name as the kind, e.g. "history")
 OPENED, ASSIGNED, STATUS = "opened", "assigned", "status"
 CLAIMED, NOTE = "claimed", "note"
+TRANSFERRED = "transferred"  # note: "<old centre> → <new centre>[: reason]"
+TRANSFER_ARROW = " → "
 
 
 class CaseStore:
@@ -322,6 +324,53 @@ class CaseStore:
             s.flush()
             return CaseView.of(case)
 
+    def transfer(
+        self,
+        ref: str | CaseRef,
+        centre: str,
+        actor: str,
+        reason: str | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> tuple[CaseView, CaseView]:
+        """Move an open case to another centre; the reference, transcript and events stay.
+
+        Returns (before, after). The holder (an agent of the old centre) is released, and an
+        ``assigned`` case goes back to ``new`` so the new centre's agents can claim it; other
+        open statuses are kept. One ``transferred`` event records ``old → new`` (and the
+        reason). Raises :class:`InvalidTransition` for a resolved, closed or merged case and
+        ``ValueError`` when the case already belongs to ``centre``.
+        """
+        if not centre:
+            raise ValueError("centre is required")
+        with self._write() as s:
+            case = self._require(s, ref, lock=True)
+            before = CaseView.of(case)
+            status = Status(case.status)
+            if status in DONE:
+                raise InvalidTransition(case.ref, status, TRANSFERRED)
+            if case.centre == centre:
+                raise ValueError(f"{case.ref} already belongs to {centre}")
+            target = Status.NEW if status == Status.ASSIGNED else status
+            changed = target != status
+            at = as_utc(now or utcnow())
+            note = f"{case.centre}{TRANSFER_ARROW}{centre}" + (f": {reason}" if reason else "")
+            case.centre, case.assigned_to, case.status = centre, None, target.value
+            case.updated_at = max(case.updated_at, at)
+            s.add(
+                self._event(
+                    case,
+                    at,
+                    actor,
+                    TRANSFERRED,
+                    status if changed else None,
+                    target if changed else None,
+                    note,
+                )
+            )
+            s.flush()
+            return before, CaseView.of(case)
+
     def add_note(
         self,
         ref: str | CaseRef,
@@ -408,12 +457,20 @@ class CaseStore:
             return None if case is None else CaseView.of(case)
 
     def latest_open_case(self, citizen_jid: str, centre: str | None = None) -> CaseView | None:
-        """The citizen's newest case that is not resolved, closed or merged."""
+        """The citizen's newest case that is not resolved, closed or merged.
+
+        With ``centre``: of that centre, or transferred away from it (a citizen who keeps
+        writing to the old centre's address reaches the case at its new centre).
+        """
         q = select(Case).where(
             Case.citizen_jid == citizen_jid, Case.status.not_in([s.value for s in DONE])
         )
         if centre is not None:
-            q = q.where(Case.centre == centre)
+            moved_away = select(CaseEvent.case_id).where(
+                CaseEvent.kind == TRANSFERRED,
+                CaseEvent.note.startswith(f"{centre}{TRANSFER_ARROW}", autoescape=True),
+            )
+            q = q.where(or_(Case.centre == centre, Case.id.in_(moved_away)))
         with self._read() as s:
             case = s.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(1)).first()
             return None if case is None else CaseView.of(case)

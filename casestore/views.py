@@ -86,8 +86,9 @@ class EventView:
 
     ``kind`` is ``opened`` (note: the channel), ``assigned`` or ``claimed`` (note: the
     agent; from/to set only when the status changed), ``status`` (note: the actor's note),
-    ``note`` (note: the internal note's text) or the name of an agent command that changed
-    nothing (``help``, ``history``; see :meth:`CaseStore.record`).
+    ``note`` (note: the internal note's text), ``transferred`` (note: ``old → new`` centre
+    and the reason; from/to set when an ``assigned`` case went back to ``new``) or the name
+    of an agent command that changed nothing (``help``, ``history``; see :meth:`CaseStore.record`).
     """
 
     id: int
