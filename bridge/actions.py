@@ -31,6 +31,7 @@ from casestore import (
     MessageView,
     Status,
 )
+from casestore.centres import Centre, all_centres, centre_by_slug
 from damrongdham.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,23 @@ def _clip(text: str, limit: int = CLIP) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def find_centre(word: str) -> Centre | None:
+    """A centre by slug (any set), Thai or English name, or province name (its provincial
+    or the Bangkok centre)."""
+    key = word.strip().removeprefix("xmpp:").partition("@")[0].casefold()
+    if not key:
+        return None
+    if centre := centre_by_slug(key):
+        return centre
+    for centre in all_centres():
+        names = [centre.name_th, centre.name_en]
+        if centre.kind in ("province", "bangkok"):
+            names += [centre.province_th, centre.province_en, f"จังหวัด{centre.province_th}"]
+        if key in (n.casefold() for n in names if n):
+            return centre
+    return None
+
+
 def _when(at: datetime) -> str:
     return at.astimezone(THAI_TIME).strftime("%Y-%m-%d %H:%M")
 
@@ -72,11 +90,16 @@ class AgentActions:
     """Runs parsed commands against the store for one deployment."""
 
     def __init__(
-        self, store: CaseStore, addresses: Addresses, signature: Callable[[CaseView], str]
+        self,
+        store: CaseStore,
+        addresses: Addresses,
+        signature: Callable[[CaseView], str],
+        served: Callable[[], frozenset[str] | None] = lambda: None,
     ) -> None:
         self.store = store
         self.addr = addresses
         self.signature = signature
+        self.served = served  # slugs of the centres with a room on this server (None: any)
 
     # -- entry point ------------------------------------------------------------------------
 
@@ -158,6 +181,76 @@ class AgentActions:
             self.announce(case, f"👉 {case.ref} มอบหมายให้ · assigned to {target} โดย · by {actor}")
         )
         return outs + self.status_notices(current, after, actor, confirm=False)
+
+    def do_transfer(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        word, _, reason = arg.strip().partition(" ")
+        reason = reason.strip()
+        target = find_centre(word)
+        current = self.store.get(case.ref) or case
+        served = self.served()
+        problem = None
+        if target is None:
+            problem = (
+                f"ไม่พบศูนย์ «{word}» ไม่มีการเปลี่ยนแปลง ใช้ชื่อย่อของศูนย์ เช่น chiangmai, "
+                f"chiangrai-maesai, moi หรือชื่อจังหวัด\nNo centre «{word}»; nothing changed. "
+                "Use a centre slug (chiangmai, chiangrai-maesai, moi) or a province name."
+            )
+        elif target.slug == current.centre:
+            problem = f"เรื่องนี้อยู่ที่ {target.name_th} อยู่แล้ว · The case is already at {target.slug}."
+        elif served is not None and target.slug not in served:
+            problem = (
+                f"ศูนย์ {target.name_th} ยังไม่เปิดให้บริการบนระบบนี้ ไม่มีการเปลี่ยนแปลง\n"
+                f"{target.name_en} ({target.slug}) has no room on this server; nothing changed."
+            )
+        elif not current.is_open:
+            problem = (
+                f"เรื่องนี้{STATUS_TH[current.status]} โอนไม่ได้ (เปิดใหม่ก่อนด้วย /เปิดใหม่)\n"
+                f"A {current.status.value} case cannot be transferred; /reopen it first."
+            )
+        if problem:
+            return [self.tell(case, actor, problem)]
+        before, after = self.store.transfer(case.ref, target.slug, actor, reason or None)
+        old = centre_by_slug(before.centre)
+        old_th = old.name_th if old else before.centre
+        old_en = old.name_en if old else before.centre
+        lines = [
+            f"[{after.ref}] {target.name_th}",
+            f"เรื่องของท่านถูกโอนจาก{old_th} ไปยัง{target.name_th} เลขที่เรื่องยังคงเป็น {after.ref}",
+            f"Your case moved from the {old_en} to the {target.name_en}; "
+            f"its reference stays {after.ref}.",
+        ]
+        if reason:
+            lines.append(reason)
+        lines.append(
+            f"ตอบกลับที่นี่ได้ตามปกติ · Reply here as before: xmpp:{self.addr.case_jid(after.ref)}"
+        )
+        notice = "\n".join(lines)
+        centre_jid = f"{after.centre}@{self.addr.bot_domain}"
+        self.store.add_message(after.ref, "system", sender=centre_jid, body=notice)
+        why = f" — {_clip(reason, 120)}" if reason else ""
+        urgent = "🚨 ด่วน · URGENT " if after.urgent else ""
+        return [
+            self.tell(
+                case,
+                actor,
+                f"โอนเรื่องไป{target.name_th}แล้ว แจ้งผู้ร้องแล้ว · Transferred to {target.slug}; "
+                "the citizen has been told. You are no longer an agent of this case.",
+            ),
+            Outgoing(to=after.citizen_jid, body=notice, sender=after.centre),
+            self.announce(
+                before,
+                f"↪️ {after.ref} โอนไป · transferred to {target.slug} ({target.name_th}) "
+                f"โดย · by {actor}{why}",
+            ),
+            self.announce(
+                after,
+                f"📥 {urgent}{after.ref} โอนมาจาก · transferred from {before.centre} "
+                f"โดย · by {actor}{why}\n"
+                f"{after.type}/{after.topic} · สถานะ · status {after.status.value}\n"
+                f"{_clip(after.summary, 200)}\n"
+                f"เปิดเรื่อง / open: xmpp:{self.addr.case_jid(after.ref)}?message",
+            ),
+        ]
 
     def do_note(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
         _msg, added = self.store.add_note(case.ref, actor, arg, origin_id)

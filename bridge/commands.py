@@ -44,6 +44,16 @@ SPECS: tuple[Spec, ...] = (
         "required",
     ),
     Spec(
+        "transfer",
+        "โอนเรื่อง",
+        "<centre> [reason]",
+        "<ศูนย์> [เหตุผล]",
+        "move the case to another centre (province, district or ministry); history is kept",
+        "โอนเรื่องไปศูนย์อื่น (จังหวัด อำเภอ หรือส่วนกลาง) ประวัติยังอยู่ครบ",
+        "required",
+        ("โอน",),
+    ),
+    Spec(
         "note",
         "บันทึก",
         "<text>",

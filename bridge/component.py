@@ -10,6 +10,7 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from bridge.commands import parse
+from bridge.presence import RoomPresence
 from bridge.relay import Relay
 from casestore import CaseStore, CaseView, MessageView, parse_ref
 from damrongdham.addresses import Addresses, Outgoing
@@ -32,11 +33,33 @@ class CaseBridge:
     def __init__(self, xmpp: slixmpp.ComponentXMPP, store: CaseStore, addresses: Addresses):
         self.xmpp = xmpp
         self.addr = addresses
-        self.relay = Relay(store, addresses)
+        self.presence = RoomPresence()
+        self.relay = Relay(store, addresses, self.presence, self._served)
         self.store = store
         self._staff: dict[str, tuple[float, frozenset[str]]] = {}
         xmpp.add_event_handler("case_address_message", self._case_address_message)
         xmpp.add_event_handler("case_citizen_message", self._case_citizen_message)
+        xmpp.add_event_handler("groupchat_presence", self._room_presence)
+        xmpp.add_event_handler("disconnected", lambda _e: self.presence.forget())
+
+    def _served(self) -> frozenset[str] | None:
+        """Slugs of the centres whose rooms the component serves (None if it cannot say)."""
+        served = getattr(self.xmpp, "served", None)
+        return frozenset(served) if served is not None else None
+
+    def _room_presence(self, pres: slixmpp.Presence) -> None:
+        """An occupant of a centre room came, went or changed show (the bot's own ignored)."""
+        room, nick = pres["from"].bare, pres["from"].resource
+        if pres["from"].domain != self.addr.muc_domain or not nick:
+            return
+        real_jid = pres["muc"]["jid"]
+        real = real_jid.bare if real_jid else None
+        if 110 in pres["muc"]["status_codes"] or (
+            real_jid and real_jid.domain == self.addr.bot_domain
+        ):
+            return
+        available = pres["type"] not in ("unavailable", "error")
+        self.presence.update(room, nick, real, available, pres["show"] or "")
 
     def _send(self, outs: list[Outgoing]) -> None:
         carrier: Carrier = self.xmpp  # type: ignore[assignment]

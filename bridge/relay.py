@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 from bridge.actions import AgentActions
 from bridge.commands import parse, reply_text
+from bridge.presence import RoomPresence
 from casestore import (
     AlreadyAssigned,
     CaseStore,
@@ -20,6 +22,7 @@ from damrongdham.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
 
+QUEUED = "queued"  # audit event: the citizen was told that nobody is on duty
 MAX_CHARS = 8000
 RECENT_COMMANDS = 4096  # (agent, origin id) of commands already carried out, newest last
 
@@ -44,6 +47,18 @@ def unknown_case(local: str) -> str:
     return f"ไม่พบเรื่องเลขที่ {local.upper()} · No case {local.upper()} exists."
 
 
+def queued_notice(ref: str, signature: str) -> str:
+    return (
+        f"[{ref}] {signature}\n"
+        f"ขณะนี้ไม่มีเจ้าหน้าที่ออนไลน์ เรื่องเลขที่ {ref} ของท่านอยู่ในคิวแล้ว ไม่สูญหาย "
+        "เจ้าหน้าที่จะตอบเมื่อศูนย์ฯ เปิดทำการ (วันราชการ 08:30–16:30 น.) "
+        "กรณีเร่งด่วนโทร 1567 หรือ 191\n"
+        f"No agent is on duty right now. Your case {ref} is queued and will not be lost; "
+        "the centre will answer when it opens (working days 08:30–16:30). "
+        "Urgent: call 1567 or 191."
+    )
+
+
 def empty_or_long(limit: int) -> str:
     return (
         f"ข้อความว่างหรือยาวเกิน {limit:,} ตัวอักษร จึงไม่ถูกส่ง\n"
@@ -54,10 +69,17 @@ def empty_or_long(limit: int) -> str:
 class Relay:
     """Decides who receives what; the component carries the result."""
 
-    def __init__(self, store: CaseStore, addresses: Addresses) -> None:
+    def __init__(
+        self,
+        store: CaseStore,
+        addresses: Addresses,
+        presence: RoomPresence | None = None,
+        served: Callable[[], frozenset[str] | None] = lambda: None,
+    ) -> None:
         self.store = store
         self.addr = addresses
-        self.actions = AgentActions(store, addresses, self.centre_signature)
+        self.presence = presence  # None: on-duty agents unknown, no queue notices
+        self.actions = AgentActions(store, addresses, self.centre_signature, served)
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def centre_signature(self, case: CaseView) -> str:
@@ -152,9 +174,9 @@ class Relay:
                     to=current.assigned_to, body=f"[{case.ref}] ผู้ร้อง: {msg.body}", sender=case_local
                 )
             ]
-        return [
+        outs = [
             Outgoing(
-                to=self.addr.room_jid(case.centre),
+                to=self.addr.room_jid(current.centre),
                 body=(
                     f"💬 {case.ref} ผู้ร้องเขียนเพิ่ม: «{msg.body}»\n"
                     f"ตอบผู้ร้อง / reply: xmpp:{self.addr.case_jid(case.ref)}?message"
@@ -162,3 +184,18 @@ class Relay:
                 groupchat=True,
             )
         ]
+        return outs + self.queued(current)
+
+    def queued(self, case: CaseView) -> list[Outgoing]:
+        """When nobody of the case's centre is on duty, tell the citizen once (per case and
+        centre) that the case waits in the queue; the message is in the room and the store
+        anyway, so nothing is dropped."""
+        if self.presence is None or self.presence.on_duty(self.addr.room_jid(case.centre)):
+            return []
+        if any(e.kind == QUEUED and e.note == case.centre for e in self.store.events(case.ref)):
+            return []
+        self.store.record(case.ref, self.addr.bot_domain, QUEUED, case.centre)
+        notice = queued_notice(case.ref, self.centre_signature(case))
+        centre_jid = f"{case.centre}@{self.addr.bot_domain}"
+        self.store.add_message(case.ref, "system", sender=centre_jid, body=notice)
+        return [Outgoing(to=case.citizen_jid, body=notice, sender=case.centre)]

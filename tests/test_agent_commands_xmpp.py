@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import slixmpp
 from xmpp_helpers import REPO, Person, _person, login, ref_in, start_stack
 
 from casestore import CaseStore, Status
@@ -237,3 +238,114 @@ def test_concurrent_claim_has_one_winner(cmd_stack) -> None:
     assert extra == []  # the citizen is told once
     claims = [e for e in store_of(cmd_stack).events(ref) if e.kind == "claimed"]
     assert len(claims) == 1 and claims[0].actor == holder
+
+
+def test_transfer_to_another_centre_with_history(cmd_stack) -> None:
+    info = cmd_stack.info
+    target = "chiangmai"
+    target_jid = f"{target}@{info['domain']}"
+
+    async def scenario() -> tuple[str, str, str]:
+        centre, a, b, _c, somchai, _mali = await staff(cmd_stack)
+        other = await login(info, target_jid, passwords(cmd_stack)[target_jid])
+        await other.join(f"{target}@{info['muc_domain']}", "ศูนย์เชียงใหม่")
+        citizen = Citizen(info)
+        person = await citizen.register()
+        ref = await open_case(person, info)
+        case_jid = f"{ref.lower()}@{info['bot_domain']}"
+        a.say(case_jid, "/claim")
+        await a.expect(lambda m: "You now hold" in m["body"])
+
+        a.say(case_jid, "/transfer atlantis")  # unknown centre: refused, nothing changes
+        refused = await a.expect(lambda m: "No centre «atlantis»" in m["body"])
+        assert from_case(ref, info)(refused)
+        a.say(case_jid, f"/โอนเรื่อง {target} ผู้ร้องอยู่เชียงใหม่")
+        await a.expect(lambda m: f"Transferred to {target}" in m["body"])
+        bot_new = f"{target}@{info['bot_domain']}"
+        told = await person.expect(lambda m: str(m["from"].bare) == bot_new and ref in m["body"])
+        assert "โอน" in told["body"] and "moved" in told["body"] and somchai not in told["body"]
+        await centre.expect(lambda m: m["type"] == "groupchat" and "transferred to" in m["body"])
+        arrived = await other.expect(
+            lambda m: m["type"] == "groupchat" and "transferred from" in m["body"]
+        )
+        assert ref in arrived["body"] and case_jid in arrived["body"]
+
+        person.say(case_jid, "ขอบคุณครับ เอกสารพร้อมแล้ว")  # to the case: the new centre's room
+        await other.expect(lambda m: m["type"] == "groupchat" and "เอกสารพร้อมแล้ว" in m["body"])
+        person.say(f"{CENTRE}@{info['bot_domain']}", "ส่งรูปเพิ่มได้ไหมครับ")  # the old address
+        await other.expect(lambda m: m["type"] == "groupchat" and "ส่งรูปเพิ่ม" in m["body"])
+
+        a.say(case_jid, "/claim")  # no longer an agent of this case
+        await a.expect(lambda m: "not one of its agents" in m["body"])
+        other.say(case_jid, "/รับเรื่อง")
+        await other.expect(lambda m: "You now hold" in m["body"])
+        other.say(case_jid, "/history")
+        history = await other.expect(lambda m: "audit log" in m["body"])
+        for p in (centre, a, b, other, person):
+            p.close()
+        return ref, somchai, history["body"]
+
+    ref, somchai, history = asyncio.run(scenario())
+    store = store_of(cmd_stack)
+    case = store.get(ref)
+    assert (case.centre, case.assigned_to, case.status) == (target, target_jid, Status.ASSIGNED)
+    assert [(e.kind, e.actor) for e in store.events(ref)][1:4] == [
+        ("claimed", somchai),
+        ("transferred", somchai),
+        ("claimed", target_jid),
+    ]
+    assert f"{CENTRE} → {target}: ผู้ร้องอยู่เชียงใหม่" in history
+    bodies = [m.body for m in store.transcript(ref) if m.direction == "citizen"]
+    assert bodies[1:] == ["ขอบคุณครับ เอกสารพร้อมแล้ว", "ส่งรูปเพิ่มได้ไหมครับ"]
+    assert len(store.cases_for_citizen(case.citizen_jid)) == 1  # the old address opened none
+
+
+def test_no_agent_on_duty_the_citizen_is_told_the_case_is_queued(cmd_stack) -> None:
+    info = cmd_stack.info
+    slug = "nan"  # nobody of this centre is in its room until the test joins
+    account = f"{slug}@{info['domain']}"
+    room = f"{slug}@{info['muc_domain']}"
+    bot = f"{slug}@{info['bot_domain']}"
+
+    async def follow_up(person: Person, agent: Person | None, text: str) -> None:
+        person.say(bot, text)
+        if agent is not None:
+            await agent.expect(lambda m: m["type"] == "groupchat" and text in m["body"])
+
+    async def case_at_nan() -> tuple[Person, str]:
+        person = await Citizen(info).register()
+        person.say(bot, "ไฟถนนหน้าบ้านดับมาหนึ่งสัปดาห์แล้ว อ.เมือง จ.น่าน")
+        reply = await person.expect(lambda m: str(m["from"].bare) == bot and ref_in(m["body"]))
+        return person, ref_in(reply["body"])
+
+    async def scenario() -> tuple[str, str, str]:
+        p1, ref1 = await case_at_nan()
+        await follow_up(p1, None, "ช่วยด้วยครับ")
+        queued = await p1.expect(lambda m: "queued" in m["body"] and ref1 in m["body"])
+        assert str(queued["from"].bare) == bot and "คิว" in queued["body"]
+        await follow_up(p1, None, "ยังรออยู่ครับ")  # told once: the next one is only stored
+
+        agent = await login(info, account, passwords(cmd_stack)[account])
+        await agent.client.plugin["xep_0045"].join_muc_wait(
+            slixmpp.JID(room), "ศูนย์น่าน", maxstanzas=0, timeout=10,
+            presence_options={"pshow": "away"},
+        )  # fmt: skip
+        p2, ref2 = await case_at_nan()
+        await follow_up(p2, agent, "มีใครอยู่ไหมครับ")  # away is not on duty
+        await p2.expect(lambda m: "queued" in m["body"] and ref2 in m["body"])
+
+        agent.client.send_presence(pto=f"{room}/ศูนย์น่าน")  # available
+        await asyncio.sleep(0.5)  # let the room pass it on
+        p3, ref3 = await case_at_nan()
+        await follow_up(p3, agent, "รบกวนด้วยครับ")  # in the room: nothing to tell
+        for p in (p1, p2, p3, agent):
+            p.close()
+        return ref1, ref2, ref3
+
+    ref1, ref2, ref3 = asyncio.run(scenario())
+    store = store_of(cmd_stack)
+    for ref in (ref1, ref2):
+        assert [e.kind for e in store.events(ref)] == ["opened", "queued"]
+    assert [e.kind for e in store.events(ref3)] == ["opened"]
+    directions = [m.direction for m in store.transcript(ref1)]
+    assert directions == ["citizen", "citizen", "system", "citizen"]  # nothing dropped

@@ -1,0 +1,205 @@
+"""/transfer without XMPP: the store method on both backends, the command, its refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bridge.actions import find_centre
+from bridge.commands import parse
+from bridge.relay import Relay
+from casestore import CaseStore, InvalidTransition, Status
+from damrongdham.addresses import Addresses, Outgoing
+
+D = "damrongdham.localhost"
+ADDR = Addresses.for_domain(D)
+SOMCHAI = f"somchai.phrae@{D}"
+MALI = f"mali.phrae@{D}"
+STAFF = frozenset({f"phrae@{D}", SOMCHAI, MALI})
+CITIZEN = f"nok@citizens.{D}"
+ROOM = f"phrae@rooms.{D}"
+NEW_ROOM = f"chiangmai@rooms.{D}"
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
+    s.migrate()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def relay(store: CaseStore) -> Relay:
+    return Relay(store, ADDR)
+
+
+@pytest.fixture
+def ref(store: CaseStore) -> str:
+    return store.open_case(
+        centre="phrae", province="TH-54", citizen_jid=CITIZEN, body="ถูกโกงเงินค่าที่ดินที่เชียงใหม่"
+    ).case.ref
+
+
+def agent_says(relay: Relay, ref: str, agent: str, body: str, staff=STAFF) -> list[Outgoing]:
+    return relay.from_case_address(agent, ref.lower(), body, None, agent in staff, staff)
+
+
+def to(outs: list[Outgoing], jid: str) -> list[Outgoing]:
+    return [o for o in outs if o.to == jid]
+
+
+# -- the store -------------------------------------------------------------------------------
+
+
+def test_store_transfer_keeps_ref_history_and_releases_the_holder(db_url: str) -> None:
+    with CaseStore(db_url) as store:
+        store.migrate()
+        ref = store.open_case(
+            centre="phrae", province="TH-54", citizen_jid=CITIZEN, body="x"
+        ).case.ref
+        store.claim(ref, SOMCHAI)
+        store.add_message(ref, "agent", SOMCHAI, "รับเรื่องครับ")
+        before, after = store.transfer(ref, "chiangmai", SOMCHAI, "ที่ดินอยู่เชียงใหม่")
+        assert (before.centre, before.assigned_to, before.status) == (
+            "phrae",
+            SOMCHAI,
+            Status.ASSIGNED,
+        )
+        assert (after.ref, after.centre, after.assigned_to, after.status) == (
+            ref,
+            "chiangmai",
+            None,
+            Status.NEW,
+        )
+        assert store.get(ref).centre == "chiangmai"
+        assert [m.direction for m in store.transcript(ref)] == ["citizen", "agent"]
+        ev = store.events(ref)[-1]
+        assert (ev.kind, ev.actor, ev.from_status, ev.to_status) == (
+            "transferred",
+            SOMCHAI,
+            Status.ASSIGNED,
+            Status.NEW,
+        )
+        assert ev.note == "phrae → chiangmai: ที่ดินอยู่เชียงใหม่"
+        # a citizen writing to the old centre's address still reaches this case
+        assert store.latest_open_case(CITIZEN, "phrae").ref == ref
+        assert store.latest_open_case(CITIZEN, "chiangmai").ref == ref
+        assert store.latest_open_case(CITIZEN, "nan") is None
+        # in progress stays in progress; back to the first centre is allowed
+        store.set_status(ref, Status.IN_PROGRESS, MALI)
+        _b, again = store.transfer(ref, "phrae", MALI)
+        assert again.status == Status.IN_PROGRESS and again.centre == "phrae"
+        assert store.events(ref)[-1].note == "chiangmai → phrae"
+        with pytest.raises(ValueError):
+            store.transfer(ref, "phrae", MALI)
+        store.set_status(ref, Status.RESOLVED, MALI)
+        with pytest.raises(InvalidTransition):
+            store.transfer(ref, "nan", MALI)
+        assert store.get(ref).centre == "phrae"
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "arg"),
+    [
+        ("/transfer chiangmai", "chiangmai"),
+        ("/โอนเรื่อง chiangmai", "chiangmai"),
+        ("/โอนเรื่องเชียงใหม่", "เชียงใหม่"),
+        ("/โอน moi เกินอำนาจจังหวัด", "moi เกินอำนาจจังหวัด"),
+    ],
+)
+def test_transfer_parses(body: str, arg: str) -> None:
+    cmd = parse(body)
+    assert cmd is not None and cmd.name == "transfer" and cmd.arg == arg
+
+
+@pytest.mark.parametrize(
+    ("word", "slug"),
+    [
+        ("chiangmai", "chiangmai"),
+        ("ChiangMai", "chiangmai"),
+        ("เชียงใหม่", "chiangmai"),
+        ("จังหวัดเชียงใหม่", "chiangmai"),
+        ("ศูนย์ดำรงธรรมจังหวัดเชียงใหม่", "chiangmai"),
+        ("moi", "moi"),
+        ("chiangmai@rooms.damrongdham.localhost", "chiangmai"),
+        ("atlantis", None),
+        ("", None),
+    ],
+)
+def test_find_centre(word: str, slug: str | None) -> None:
+    centre = find_centre(word)
+    assert (centre.slug if centre else None) == slug
+
+
+def test_transfer_moves_the_case_and_tells_everyone(store, relay, ref) -> None:
+    agent_says(relay, ref, SOMCHAI, "/claim")
+    outs = agent_says(relay, ref, SOMCHAI, "/transfer chiangmai ที่ดินอยู่ในเขตเชียงใหม่")
+    case = store.get(ref)
+    assert (case.ref, case.centre, case.assigned_to, case.status) == (
+        ref,
+        "chiangmai",
+        None,
+        Status.NEW,
+    )
+    (confirm,) = to(outs, SOMCHAI)
+    assert "Transferred to chiangmai" in confirm.body
+    (notice,) = to(outs, CITIZEN)
+    assert notice.sender == "chiangmai"  # the citizen's replies go to the new centre
+    assert ref in notice.body and "โอน" in notice.body and "moved" in notice.body
+    assert "ศูนย์ดำรงธรรมจังหวัดเชียงใหม่" in notice.body and SOMCHAI not in notice.body
+    (old_room,) = to(outs, ROOM)
+    (new_room,) = to(outs, NEW_ROOM)
+    assert old_room.groupchat and new_room.groupchat
+    assert "transferred to chiangmai" in old_room.body
+    assert "transferred from phrae" in new_room.body and ADDR.case_jid(ref) in new_room.body
+    assert store.transcript(ref)[-1].direction == "system"
+    assert store.transcript(ref)[-1].body == notice.body
+    ev = store.events(ref)[-1]
+    assert ev.kind == "transferred" and ev.actor == SOMCHAI
+    assert ev.note == "phrae → chiangmai: ที่ดินอยู่ในเขตเชียงใหม่"
+    history = agent_says(relay, ref, f"chiangmai@{D}", "/history", frozenset({f"chiangmai@{D}"}))
+    assert "transferred" in history[0].body and "phrae → chiangmai" in history[0].body
+
+
+def test_after_a_transfer_the_citizen_reaches_the_new_centre(store, relay, ref) -> None:
+    agent_says(relay, ref, SOMCHAI, "/โอนเรื่องเชียงใหม่")
+    outs = relay.from_case_address(CITIZEN, ref.lower(), "ขอบคุณครับ", None, False)
+    (room,) = [o for o in outs if o.groupchat]
+    assert room.to == NEW_ROOM and "ขอบคุณครับ" in room.body
+    # the old centre's staff are no longer agents of the case (the bridge asks by centre)
+    old = relay.from_case_address(SOMCHAI, ref.lower(), "/claim", None, False)
+    assert "belongs to centre chiangmai" in old[0].body
+    assert store.get(ref).assigned_to is None
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("/transfer atlantis", ("No centre «atlantis»",)),
+        ("/transfer", ("needs",)),
+        ("/transfer phrae", ("already at phrae",)),
+    ],
+)
+def test_transfer_refusals_change_nothing(store, relay, ref, body, words) -> None:
+    outs = agent_says(relay, ref, SOMCHAI, body)
+    assert [o.to for o in outs] == [SOMCHAI]
+    for word in words:
+        assert word in outs[0].body
+    assert store.get(ref).centre == "phrae"
+    assert [e.kind for e in store.events(ref)] == ["opened"]
+
+
+def test_transfer_of_a_closed_case_or_to_an_unserved_centre_is_refused(store, ref) -> None:
+    relay = Relay(store, ADDR, served=lambda: frozenset({"phrae", "chiangmai"}))
+    outs = agent_says(relay, ref, SOMCHAI, "/transfer chiangrai-maesai")
+    assert [o.to for o in outs] == [SOMCHAI] and "no room on this server" in outs[0].body
+    agent_says(relay, ref, SOMCHAI, "/close")
+    outs = agent_says(relay, ref, SOMCHAI, "/transfer chiangmai")
+    assert [o.to for o in outs] == [SOMCHAI] and "reopen it first" in outs[0].body
+    assert store.get(ref).centre == "phrae"
+    assert [e.kind for e in store.events(ref)] == ["opened", "status"]
