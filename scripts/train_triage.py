@@ -57,6 +57,13 @@ def vocabulary(texts: list[str]) -> set[str]:
     return words
 
 
+CUE_SCALE = 2.0  # topic-cue features ("c:", "cc:") are regularised less than single words
+
+
+def _scale(name: str) -> float:
+    return CUE_SCALE if name.startswith(("c:", "cc:")) else 1.0
+
+
 def _fit(rows: list[tuple[str, ...]], labels: list[str], classes: tuple[str, ...], c: float):
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -66,11 +73,14 @@ def _fit(rows: list[tuple[str, ...]], labels: list[str], classes: tuple[str, ...
     for names in rows:
         for n in names:
             vocab.setdefault(n, len(vocab))
-    indptr, indices = [0], []
+    indptr, indices, values = [0], [], []
     for names in rows:
-        indices.extend(sorted({vocab[n] for n in names}))
+        cols = sorted({vocab[n] for n in names})
+        indices.extend(cols)
         indptr.append(len(indices))
-    x = csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), len(vocab)))
+    scale = np.array([_scale(name) for name in sorted(vocab, key=vocab.__getitem__)])
+    values = scale[indices]
+    x = csr_matrix((values, indices, indptr), shape=(len(rows), len(vocab)))
     y = np.array([classes.index(label) for label in labels])
     present = sorted(set(y.tolist()))
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
@@ -81,6 +91,7 @@ def _fit(rows: list[tuple[str, ...]], labels: list[str], classes: tuple[str, ...
     bias[present] = (
         model.intercept_ if len(present) > 2 else [-model.intercept_[0], model.intercept_[0]]
     )
+    coef = coef * scale  # predictions sum weights of present features: fold the scale in
     weights: dict[str, list[list[float]]] = {}
     for name, j in sorted(vocab.items()):
         row = [
@@ -112,7 +123,7 @@ def _predict(model: dict, names: tuple[str, ...]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--c-topic", type=float, default=1.0, help="inverse regularisation (topic)")
-    parser.add_argument("--c-type", type=float, default=2.0, help="inverse regularisation (type)")
+    parser.add_argument("--c-type", type=float, default=1.0, help="inverse regularisation (type)")
     parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
     args = parser.parse_args(argv)
 
