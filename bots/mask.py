@@ -22,11 +22,13 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A digit group may carry a leading "+" or sit in brackets; groups are joined by at most
 # two of space, dot, dash or slash-free separators.
 _GROUP = r"(?:\+\s?)?\(?\d+\)?"
+# Parcel tracking codes (UPU S10 "EF123456789TH", Thai carriers' "TH0123456789") are
+# kept; digits glued to letters ("call0812345678") are still read as a number.
+_KEPT = r"TH\d\d-\d{4}-\d{6}|[A-Z]{2}\d{9}[A-Z]{2}|TH\d{10,13}"
 _RUN = re.compile(
-    r"(?<![A-Za-z0-9])(?:TH\d\d-\d{4}-\d{6}|" + _GROUP + r"(?:[ .\-]{0,2}" + _GROUP + r")*)"
-    r"(?![A-Za-z0-9])",
-    re.IGNORECASE,
+    r"(?<![0-9])(?:" + _KEPT + "|" + _GROUP + r"(?:[ .\-]{0,2}" + _GROUP + r")*)(?![0-9])"
 )
+_KEPT_RE = re.compile(r"(?:" + _KEPT + r")$")
 _DIGITS = re.compile(r"\d+")
 _ANY_DIGIT = re.compile(r"\d")
 _ACCOUNT_CONTEXT = re.compile(
@@ -34,14 +36,13 @@ _ACCOUNT_CONTEXT = re.compile(
     r"[^\n]{0,25}$",
     re.IGNORECASE,
 )
-_REF = re.compile(r"TH\d\d-\d{4}-\d{6}$", re.IGNORECASE)
 _DECIMAL = re.compile(r"-?(?:[1-9]\d{0,2}|0)\.\d+$")  # a coordinate or an amount, not a phone
 
 
 def _kind(groups: list[str], plus: bool, context: bool) -> str | None:
     digits = "".join(groups)
     n = len(digits)
-    if n == 13 and not plus:
+    if n == 13 and not plus and digits[0] != "0":  # Thai IDs start with 1-8
         return ID
     if plus and digits.startswith("66"):
         rest = digits[2:]
@@ -66,7 +67,7 @@ def _kind(groups: list[str], plus: bool, context: bool) -> str | None:
 
 def _mask_run(match: re.Match[str], text: str) -> str:
     run = match.group(0)
-    if _REF.match(run) or _DECIMAL.match(run):
+    if _KEPT_RE.match(run) or _DECIMAL.match(run):
         return run
     spans = [(m.start(), m.end(), m.group(0)) for m in _DIGITS.finditer(run)]
     if len(spans) == 1 and len(run) < 9 and "+" not in run:
@@ -95,16 +96,26 @@ def _mask_run(match: re.Match[str], text: str) -> str:
         end = spans[j][1]
         if end < len(run) and run[end] == ")":
             end += 1
-        out.append(run[pos:start])
+        out.append(_leftover(run[pos:start]))
         out.append(kind)
         pos = end
         i = j + 1
     if not out:
         digits = "".join(s[2] for s in spans)
         # Long unexplained digit strings may still be personal data.
-        return NUMBER if len(digits) >= 9 and max(len(s[2]) for s in spans) >= 6 else run
-    out.append(run[pos:])
+        hotlines_only = all(s[2] in HOTLINES for s in spans)
+        return NUMBER if len(digits) >= 9 and not hotlines_only else run
+    out.append(_leftover(run[pos:]))
     return "".join(out)
+
+
+def _leftover(piece: str) -> str:
+    """What is left between masked numbers: nine digits or more may still be personal."""
+    if sum(ch.isdigit() for ch in piece) < 9:
+        return piece
+    lead = len(piece) - len(piece.lstrip(" .-"))
+    trail = len(piece) - len(piece.rstrip(" .-"))
+    return piece[:lead] + NUMBER + piece[len(piece) - trail :]
 
 
 def mask(text: str) -> str:
