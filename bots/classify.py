@@ -346,6 +346,11 @@ def urgency(f: Features) -> tuple[bool, str | None, list[str]]:
     danger = [(a, b, k[7:]) for a, b, k in f.spans if k.startswith("urgent:")]
     if not danger:
         return False, None, []
+    # the longest cue at a place is the most specific: จะฆ่าตัวตาย (suicide), not จะฆ่า (threat)
+    longest: dict[int, int] = {}
+    for a, b, _ in danger:
+        longest[a] = max(longest.get(a, 0), b)
+    danger = [d for d in danger if d[1] == longest[d[0]]]
     past = [a for a, _, k in f.spans if k == "past"]
     now = [a for a, _, k in f.spans if k == "now"]
     order = list(lexicon.URGENT_CUES)

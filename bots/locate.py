@@ -233,9 +233,9 @@ def locate(text: str) -> Place:
     score: dict[str, float] = {}
     first: dict[str, int] = {}
     named = {e[1] for _, _, _, e in hits if e[0] == "p"}
-    by_name: dict[str, list[_Entry]] = {}
+    by_name: dict[str, set[_Entry]] = {}  # the distinct places a name can be
     for _, _, name, e in hits:
-        by_name.setdefault(name, []).append(e)
+        by_name.setdefault(name, set()).add(e)
     for pos, strength, name, e in hits:
         if e[0] == "d" and len(by_name[name]) > 1 and e[1] not in named:
             continue
