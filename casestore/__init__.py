@@ -7,7 +7,7 @@ from .errors import AlreadyAssigned, CaseNotFound, CaseStoreError, InvalidTransi
 from .lifecycle import TRANSITIONS, Status, can_transition, is_open, open311_status
 from .refs import CaseRef, buddhist_year, format_ref, parse_ref
 from .store import CaseStore
-from .views import CaseView, EventView, MessageView, OpenResult
+from .views import CaseView, DeliveryView, EventView, MessageView, OpenResult
 from .vocab import DIRECTIONS, TOPICS, TYPES
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "CaseStore",
     "CaseStoreError",
     "CaseView",
+    "DeliveryView",
     "EventView",
     "InvalidTransition",
     "MessageView",

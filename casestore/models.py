@@ -115,3 +115,24 @@ class CaseCounter(Base):
     prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Delivery(Base):
+    """The durable outbox: one case forwarded to one agency, until it is delivered.
+
+    Written in the same transaction as the case's move to ``forwarded``; a worker delivers
+    the ``payload`` (an Open311 GeoReport v2 request, JSON) and records the agency's reference.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agency: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+    agency_ref: Mapped[str | None] = mapped_column(String(200))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .lifecycle import Status, is_open
-from .models import Case, CaseEvent, CaseMessage
+from .models import Case, CaseEvent, CaseMessage, Delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +122,34 @@ class OpenResult:
     message: MessageView
     created: bool
     pin: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryView:
+    """One outbox row: a case forwarded to an agency, delivered or still pending."""
+
+    id: int
+    ref: str
+    agency: str
+    payload: str
+    created_at: datetime
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    delivered_at: datetime | None
+    agency_ref: str | None
+
+    @classmethod
+    def of(cls, row: Delivery, ref: str) -> DeliveryView:
+        return cls(
+            id=row.id,
+            ref=ref,
+            agency=row.agency,
+            payload=row.payload,
+            created_at=row.created_at,
+            attempts=row.attempts,
+            next_attempt_at=row.next_attempt_at,
+            last_error=row.last_error,
+            delivered_at=row.delivered_at,
+            agency_ref=row.agency_ref,
+        )

@@ -11,7 +11,8 @@ from sqlalchemy import inspect
 from casestore import CaseStore
 from casestore.models import Base
 
-TABLES = {"cases", "case_messages", "case_events", "case_counters", "alembic_version"}
+TABLES = {"cases", "case_messages", "case_events", "case_counters", "outbox", "alembic_version"}
+HEAD = "0002"
 
 
 def current_revision(store: CaseStore) -> str | None:
@@ -23,12 +24,12 @@ def test_migrate_twice_is_a_no_op(db_url: str) -> None:
     with CaseStore(db_url) as store:
         assert current_revision(store) is None
         store.migrate()
-        assert current_revision(store) == "0001"
+        assert current_revision(store) == HEAD
         ref = store.open_case(centre="c", province=None, citizen_jid="a@x", body="x").case.ref
         store.migrate()
     with CaseStore(db_url) as again:
         again.migrate()
-        assert current_revision(again) == "0001"
+        assert current_revision(again) == HEAD
         assert set(inspect(again.engine).get_table_names()) == TABLES
         assert again.get(ref) is not None and again.count() == 1
 
@@ -59,6 +60,6 @@ def test_concurrent_migrate_on_a_fresh_database(db_url: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert all(current_revision(s) == "0001" for s in stores)
+    assert all(current_revision(s) == HEAD for s in stores)
     for s in stores:
         s.close()
