@@ -200,3 +200,75 @@ def test_cases_at_two_centres_are_separate(intake: Intake, store: CaseStore) -> 
     assert a.opened.ref != b.opened.ref
     assert b.opened.centre == "loei"
     assert store.count() == 2
+
+
+# -- FAQ, detail, urgent follow-ups (triage issue) -------------------------------------------
+
+
+@pytest.mark.parametrize("to_local", ["chiangrai", ""])
+def test_faq_question_gets_an_answer_and_no_case(
+    intake: Intake, store: CaseStore, to_local: str
+) -> None:
+    result = intake.handle(CITIZEN, to_local, "ศูนย์เปิดกี่โมงครับ", "m1")
+    assert result.opened is None and result.follow_ups == []
+    assert len(result.out) == 1
+    reply = result.out[0]
+    assert reply.to == CITIZEN and reply.sender == to_local and not reply.groupchat
+    assert "1567" in reply.body and "08.30" in reply.body
+    assert store.count() == 0
+
+
+def test_complaint_with_a_question_word_still_opens_a_case(
+    intake: Intake, store: CaseStore
+) -> None:
+    body = "ถนนหน้าบ้านพังมา 3 เดือนแล้ว จะซ่อมเมื่อไหร่ครับ ติดตามเรื่องยังไง"
+    result = intake.handle(CITIZEN, "chiangrai", body, "m1")
+    assert result.opened is not None
+    assert result.opened.topic == "infrastructure"
+    assert store.count() == 1
+
+
+def test_faq_does_not_apply_to_a_follow_up(intake: Intake, store: CaseStore) -> None:
+    first = intake.handle(CITIZEN, "chiangrai", ROAD, "m1")
+    assert first.opened is not None
+    second = intake.handle(CITIZEN, "chiangrai", "ศูนย์เปิดกี่โมงครับ", "m2")
+    assert second.out == [] and len(second.follow_ups) == 1
+    assert len(store.transcript(first.opened.ref)) == 2
+
+
+def test_urgent_follow_up_gets_the_emergency_numbers(intake: Intake, store: CaseStore) -> None:
+    first = intake.handle(CITIZEN, "chiangrai", ROAD, "m1")
+    assert first.opened is not None and not first.opened.urgent
+    second = intake.handle(CITIZEN, "chiangrai", "ตอนนี้เพื่อนบ้านถือมีดมาขู่จะฆ่า ช่วยด้วย", "m2")
+    assert len(second.follow_ups) == 1  # still stored on the case, still routed to agents
+    assert len(second.out) == 1
+    reply = second.out[0]
+    assert reply.to == CITIZEN
+    assert "191" in reply.body and "1669" in reply.body
+    assert first.opened.ref in reply.body
+    # a redelivery of the same message does not repeat the warning
+    again = intake.handle(CITIZEN, "chiangrai", "ตอนนี้เพื่อนบ้านถือมีดมาขู่จะฆ่า ช่วยด้วย", "m2")
+    assert again.out == [] and again.follow_ups == []
+
+
+def test_ordinary_follow_up_gets_no_emergency_numbers(intake: Intake) -> None:
+    assert intake.handle(CITIZEN, "chiangrai", ROAD, "m1").opened is not None
+    second = intake.handle(CITIZEN, "chiangrai", "เพิ่มเติม: หลุมลึกมาก", "m2")
+    assert second.out == []
+
+
+@pytest.mark.parametrize("body", ["😡😡😡", "\ufffc", "ok"])
+def test_nothing_to_read_asks_for_detail_and_opens_no_case(
+    intake: Intake, store: CaseStore, body: str
+) -> None:
+    result = intake.handle(CITIZEN, "chiangrai", body, "m1")
+    assert result.opened is None
+    assert len(result.out) == 1 and "รายละเอียด" in result.out[0].body
+    assert store.count() == 0
+
+
+def test_english_complaint_opens_a_case_with_its_topic(intake: Intake) -> None:
+    body = "My employer has not paid my salary for 3 months, I work in Chiang Rai"
+    result = intake.handle(CITIZEN, "", body, "m1")
+    assert result.opened is not None
+    assert result.opened.centre == "chiangrai" and result.opened.topic == "labour"
