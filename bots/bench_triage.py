@@ -16,11 +16,21 @@ import sys
 import time
 from collections.abc import Sequence
 
+FALLBACK = (  # when the corpus is not installed (it ships with the source tree)
+    "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน อ.แม่สาย จ.เชียงราย",
+    "สามีเมาแล้วทำร้ายร่างกายทุกคืน ตอนนี้ทุบประตูอยู่ ช่วยด้วยค่ะ",
+    "เจ้าหนี้นอกระบบทวงหนี้โหด โทรมาด่าทุกวัน โคราช",
+    "My employer in Phuket has not paid my salary for 3 months",
+)
+
 
 def _messages() -> list[str]:
     from bots import corpus
 
-    return [ex.text for ex in corpus.load()]
+    try:
+        return [ex.text for ex in corpus.load()] or list(FALLBACK)
+    except OSError:
+        return list(FALLBACK)
 
 
 def load_seconds() -> float:
