@@ -22,7 +22,7 @@ from typing import NamedTuple
 from bots import lexicon
 from bots.mask import PLACEHOLDERS
 from bots.normalise import for_features
-from bots.trie import THAI_FOLLOWING, compile_words
+from bots.trie import THAI_FOLLOWING, trie_pattern
 from casestore.vocab import TOPICS as _TOPICS
 from casestore.vocab import TYPES as _TYPES
 
@@ -161,7 +161,14 @@ class Matcher:
         # Thai place names are read as one word (and give no feature); English ones need
         # not be in the expression: they only have to give no feature when they are words.
         everything = set(words) | set(owner) | set(place_words(english=False)) | blockers
-        self.regex = compile_words(everything)
+        # A Thai word never ends before a vowel or tone mark (the engine then tries the next
+        # shorter word); an English word never starts or ends inside another ("fired").
+        thai = sorted(w for w in everything if w[0] >= "\u0e00")
+        other = sorted(w for w in everything if w[0] < "\u0e00")
+        self.regex = re.compile(
+            f"(?:{trie_pattern(thai)})(?![{_FOLLOWING}])"
+            f"|(?<![a-z0-9])(?:{trie_pattern(other)})(?![a-z0-9])"
+        )
         self.entries: dict[str, _Entry | None] = {}
         for w in everything:
             if w in blockers:
@@ -187,6 +194,7 @@ def _matcher() -> Matcher:
     return Matcher(frozenset(_raw_model()["words"]))
 
 
+_FOLLOWING = "".join(sorted(THAI_FOLLOWING))
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 
@@ -201,23 +209,17 @@ def features(masked: str, matcher: Matcher | None = None) -> Features:
     spans: list[tuple[int, int, str]] = []
     topic_names: list[str] = []
     type_names: list[str] = []
-    end_of_text = len(text)
     for found in m.regex.finditer(text):
-        start, end = found.span()
-        # a match ending before a vowel or tone mark was cut inside a syllable
-        if end < end_of_text and text[end] in THAI_FOLLOWING:
+        entry = entries[found.group()]
+        if entry is None:  # a blocker
             continue
-        word = found.group()
-        if word[0] < "\u0e00" and _glued(text, start, end):
-            continue
-        entry = entries[word]
-        if entry is None:
-            continue
-        topic_names += entry.topic
-        type_names += entry.type
-        for cue, key in entry.cues:
-            cues.setdefault(key, []).append(cue)
-            spans.append((start, start + len(cue), key))
+        topic_names += entry[0]
+        type_names += entry[1]
+        if entry[2]:
+            start = found.start()
+            for cue, key in entry[2]:
+                cues.setdefault(key, []).append(cue)
+                spans.append((start, start + len(cue), key))
     for key, found_cues in cues.items():
         if key[:6] == "topic:" and len(found_cues) > 1 and len(set(found_cues)) > 1:
             topic_names.append(f"cc:{key[6:]}")
@@ -238,23 +240,6 @@ def _boundary(word: str, i: int) -> bool:
     if after in THAI_FOLLOWING:
         return False
     return not (after.isascii() and after.isalnum() and word[i - 1].isascii())
-
-
-def _glued(text: str, start: int, end: int) -> bool:
-    """An ASCII match that is part of a longer ASCII word ("fire" in "fired")."""
-    return (
-        end < len(text)
-        and text[end].isascii()
-        and text[end].isalnum()
-        and text[end - 1].isascii()
-        and text[end - 1].isalnum()
-    ) or (
-        start > 0
-        and text[start - 1].isascii()
-        and text[start - 1].isalnum()
-        and text[start].isascii()
-        and text[start].isalnum()
-    )
 
 
 @dataclass(frozen=True)
