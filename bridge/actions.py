@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+from bridge.agencies import Agency, find_agency
 from bridge.commands import (
     STATUS_EN,
     STATUS_TH,
@@ -21,6 +22,7 @@ from bridge.commands import (
     status_label,
     unknown_command,
 )
+from bridge.outbox import open311_request, payload_of
 from casestore import (
     TRANSITIONS,
     AlreadyAssigned,
@@ -95,11 +97,13 @@ class AgentActions:
         addresses: Addresses,
         signature: Callable[[CaseView], str],
         served: Callable[[], frozenset[str] | None] = lambda: None,
+        agencies: dict[str, Agency] | None = None,
     ) -> None:
         self.store = store
         self.addr = addresses
         self.signature = signature
         self.served = served  # slugs of the centres with a room on this server (None: any)
+        self.agencies = agencies or {}
 
     # -- entry point ------------------------------------------------------------------------
 
@@ -251,6 +255,39 @@ class AgentActions:
                 f"เปิดเรื่อง / open: xmpp:{self.addr.case_jid(after.ref)}?message",
             ),
         ]
+
+    def do_forward(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        word, _, note = arg.strip().partition(" ")
+        note = note.strip()
+        agency = find_agency(word, self.agencies)
+        if agency is None:
+            known = ", ".join(f"{a.id} ({a.name_th})" for a in self.agencies.values()) or "—"
+            return [
+                self.tell(
+                    case,
+                    actor,
+                    f"ไม่พบหน่วยงาน «{word}» ไม่มีการเปลี่ยนแปลง · No agency «{word}»; "
+                    f"nothing changed.\nหน่วยงาน · agencies: {known}",
+                )
+            ]
+        current = self.store.get(case.ref) or case
+        request = open311_request(current, agency, note or None)
+        before, after, row = self.store.forward(
+            case.ref, agency.id, actor, payload_of(request), note or None
+        )
+        text = f"ส่งต่อ{agency.name_th} · forwarded to the {agency.name_en}"
+        outs = self.status_notices(before, after, actor, text, confirm=False)
+        pending = "" if agency.url else " (ยังไม่ได้ตั้งปลายทาง รอในคิว · endpoint not set: it waits)"
+        outs.append(
+            self.tell(
+                case,
+                actor,
+                f"ส่งต่อ{agency.name_th}แล้ว แจ้งผู้ร้องแล้ว กำลังนำส่ง (คิว #{row.id}){pending}\n"
+                f"Forwarded to {agency.id}; the citizen has been told; delivery queued as "
+                f"#{row.id}{'' if agency.url else ' (no endpoint configured yet)'}.",
+            )
+        )
+        return outs
 
     def do_note(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
         _msg, added = self.store.add_note(case.ref, actor, arg, origin_id)

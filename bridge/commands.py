@@ -54,6 +54,15 @@ SPECS: tuple[Spec, ...] = (
         ("โอน",),
     ),
     Spec(
+        "forward",
+        "ส่งต่อ",
+        "<agency> [note]",
+        "<หน่วยงาน> [หมายเหตุ]",
+        "forward to an agency (Open311); status forwarded",
+        "ส่งต่อหน่วยงานที่รับผิดชอบ (Open311) สถานะเป็นส่งต่อแล้ว",
+        "required",
+    ),
+    Spec(
         "note",
         "บันทึก",
         "<text>",

@@ -9,16 +9,26 @@ from typing import Protocol
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from bridge.agencies import DEFAULT, Agency, load_agencies
 from bridge.commands import parse
+from bridge.outbox import deliver_forever
 from bridge.presence import RoomPresence
 from bridge.relay import Relay
-from casestore import CaseStore, CaseView, MessageView, parse_ref
+from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
 from damrongdham.addresses import Addresses, Outgoing
 from damrongdham.xmpp import origin_id
 
 log = logging.getLogger(__name__)
 
 AFFILIATIONS_TTL = 60.0
+
+
+def _agencies() -> dict[str, Agency]:
+    try:
+        return load_agencies()
+    except (OSError, ValueError) as exc:
+        log.error("cannot read the agencies file: %s; using %s", exc, DEFAULT)
+        return load_agencies(DEFAULT)
 
 
 class Carrier(Protocol):
@@ -34,13 +44,37 @@ class CaseBridge:
         self.xmpp = xmpp
         self.addr = addresses
         self.presence = RoomPresence()
-        self.relay = Relay(store, addresses, self.presence, self._served)
+        self.agencies = _agencies()
+        self.relay = Relay(store, addresses, self.presence, self._served, self.agencies)
         self.store = store
         self._staff: dict[str, tuple[float, frozenset[str]]] = {}
         xmpp.add_event_handler("case_address_message", self._case_address_message)
         xmpp.add_event_handler("case_citizen_message", self._case_citizen_message)
         xmpp.add_event_handler("groupchat_presence", self._room_presence)
         xmpp.add_event_handler("disconnected", lambda _e: self.presence.forget())
+
+    async def deliver_forever(self) -> None:
+        """The outbox worker (run it as a task of the bot process until it stops)."""
+        await deliver_forever(
+            self.store, self.agencies, self.addr.domain, on_delivered=self._delivered
+        )
+
+    def _delivered(self, row: DeliveryView) -> None:
+        case = self.store.get(row.ref)
+        if case is None:
+            return
+        agency = self.agencies.get(row.agency)
+        name = agency.name_th if agency else row.agency
+        self._send(
+            [
+                Outgoing(
+                    to=self.addr.room_jid(case.centre),
+                    body=f"📤 {row.ref} ส่งถึง{name}แล้ว · delivered to {row.agency}"
+                    + (f" (ref {row.agency_ref})" if row.agency_ref else ""),
+                    groupchat=True,
+                )
+            ]
+        )
 
     def _served(self) -> frozenset[str] | None:
         """Slugs of the centres whose rooms the component serves (None if it cannot say)."""

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from bridge.actions import AgentActions
+from bridge.agencies import Agency
 from bridge.commands import parse, reply_text
 from bridge.presence import RoomPresence
 from casestore import (
@@ -75,11 +76,12 @@ class Relay:
         addresses: Addresses,
         presence: RoomPresence | None = None,
         served: Callable[[], frozenset[str] | None] = lambda: None,
+        agencies: dict[str, Agency] | None = None,
     ) -> None:
         self.store = store
         self.addr = addresses
         self.presence = presence  # None: on-duty agents unknown, no queue notices
-        self.actions = AgentActions(store, addresses, self.centre_signature, served)
+        self.actions = AgentActions(store, addresses, self.centre_signature, served, agencies)
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def centre_signature(self, case: CaseView) -> str:

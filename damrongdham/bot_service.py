@@ -76,7 +76,7 @@ def run_bot(settings: StackSettings) -> None:
         on_ready=on_ready,
     )
     xmpp.loop = loop
-    CaseBridge(xmpp, store, addresses)
+    delivery = loop.create_task(CaseBridge(xmpp, store, addresses).deliver_forever())
     stopped = loop.create_future()
 
     def stop() -> None:
@@ -94,5 +94,6 @@ def run_bot(settings: StackSettings) -> None:
         pass
     finally:
         watch.cancel()
+        delivery.cancel()
         ready.unlink(missing_ok=True)
         loop.close()

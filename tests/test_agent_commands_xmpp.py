@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import slixmpp
+from test_outbox import Agency311, free_port
 from xmpp_helpers import REPO, Person, _person, login, ref_in, start_stack
 
 from casestore import CaseStore, Status
@@ -25,8 +27,21 @@ COMPLAINT = "ถนนในหมู่บ้านเป็นหลุมล�
 
 @pytest.fixture(scope="module")
 def cmd_stack(tmp_path_factory: pytest.TempPathFactory):
-    """Its own stack: adding staff accounts changes credentials.csv, which others pin."""
-    running = start_stack(tmp_path_factory.mktemp("cmds") / "data")
+    """Its own stack: adding staff accounts changes credentials.csv, which others pin.
+
+    Its bot forwards to one agency, `pea`, at a local port where nothing listens yet.
+    """
+    base = tmp_path_factory.mktemp("cmds")
+    port = free_port()
+    agencies = base / "agencies.json"
+    agencies.write_text(json.dumps({"agencies": [{
+        "id": "pea", "name_th": "การไฟฟ้าส่วนภูมิภาค", "name_en": "Provincial Electricity Authority",
+        "url": f"http://127.0.0.1:{port}/open311/v2/requests.json",
+    }]}))  # fmt: skip
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DAMRONGDHAM_AGENCIES", str(agencies))
+        running = start_stack(base / "data")
+    running.agency_port = port  # type: ignore[attr-defined]
     try:
         for name in ("somchai", "mali"):
             done = subprocess.run(
@@ -349,3 +364,48 @@ def test_no_agent_on_duty_the_citizen_is_told_the_case_is_queued(cmd_stack) -> N
     assert [e.kind for e in store.events(ref3)] == ["opened"]
     directions = [m.direction for m in store.transcript(ref1)]
     assert directions == ["citizen", "citizen", "system", "citizen"]  # nothing dropped
+
+
+def test_forward_with_the_agency_down_then_up_is_delivered_once(cmd_stack) -> None:
+    info = cmd_stack.info
+    endpoint = Agency311(cmd_stack.agency_port)
+    store = store_of(cmd_stack)
+
+    async def attempted(ref: str) -> None:
+        while not (rows := store.deliveries(ref)) or rows[0].attempts < 1:
+            await asyncio.sleep(0.2)
+        assert rows[0].delivered_at is None and rows[0].last_error
+
+    async def scenario() -> str:
+        centre, a, b, _c, _somchai, _mali = await staff(cmd_stack)
+        citizen = Citizen(info)
+        person = await citizen.register()
+        ref = await open_case(person, info)
+        case_jid = f"{ref.lower()}@{info['bot_domain']}"
+        a.say(case_jid, "/forward nasa")
+        await a.expect(lambda m: "No agency «nasa»" in m["body"])
+        a.say(case_jid, "/ส่งต่อ pea เสาไฟฟ้าล้ม")
+        await a.expect(lambda m: "Forwarded to pea" in m["body"])
+        told = await person.expect(centre_notice(info, ref, "ส่งต่อหน่วยงานที่เกี่ยวข้องแล้ว"))
+        assert "การไฟฟ้าส่วนภูมิภาค" in told["body"]
+        await asyncio.wait_for(attempted(ref), 20)  # the agency is down: the row waits
+        endpoint.start()
+        delivered = await centre.expect(
+            lambda m: m["type"] == "groupchat" and "📤" in m["body"] and ref in m["body"],
+            timeout=30,
+        )
+        assert "PEA-1" in delivered["body"]
+        for p in (centre, a, b, person):
+            p.close()
+        return ref
+
+    try:
+        ref = asyncio.run(scenario())
+    finally:
+        endpoint.stop()
+    assert len(endpoint.received) == 1
+    assert endpoint.received[0][1]["service_request_id"] == ref
+    (row,) = store.deliveries(ref)
+    assert row.agency_ref == "PEA-1" and row.delivered_at is not None and row.attempts >= 2
+    assert store.get(ref).status == Status.FORWARDED
+    assert [e.kind for e in store.events(ref)][1:] == ["forwarded", "delivered"]
