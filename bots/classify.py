@@ -74,6 +74,7 @@ def cue_owners() -> dict[str, list[str]]:
         add(words, f"urgent:{reason}")
     add(lexicon.NOW_CUES, "now")
     add(lexicon.PAST_CUES, "past")
+    add(lexicon.HYPOTHETICAL_CUES, "hypo")
     return owner
 
 
@@ -123,6 +124,7 @@ STOPWORDS = frozenset(
         "at",
     ]
 )
+
 
 class _Entry(NamedTuple):
     """What one dictionary match gives."""
@@ -338,18 +340,39 @@ def urgency(f: Features) -> tuple[bool, str | None, list[str]]:
     danger = [d for d in danger if d[1] == longest[d[0]]]
     past = [a for a, _, k in f.spans if k == "past"]
     now = [a for a, _, k in f.spans if k == "now"]
+    hypo = [a for a, _, k in f.spans if k == "hypo"]
     order = list(lexicon.URGENT_CUES)
     live: list[tuple[int, str, str]] = []
     for a, b, reason in danger:
+        if _negated(f.text, a):
+            continue
         lo, hi = _clause(f.text, a, b)
-        clause_past = any(lo <= x < hi for x in past)
         clause_now = any(lo <= x < hi for x in now)
+        clause_past = any(lo <= x < hi for x in past)
+        if not reason.endswith("threat"):  # a threat is conditional by nature
+            clause_past = clause_past or any(lo <= x < a for x in hypo)
         if clause_now or (not clause_past and (not past or now)):
             live.append((order.index(reason), reason, f.text[a:b]))
     if not live:
         return False, None, []
     live.sort()
     return True, live[0][1], [live[0][2]]
+
+
+_NEGATION = re.compile(
+    "(?:"
+    + "|".join(
+        re.escape(w) for w in sorted(lexicon.NEGATIONS, key=len, reverse=True) if w >= "\u0e00"
+    )
+    + r")$|\b(?:"
+    + "|".join(re.escape(w) for w in lexicon.NEGATIONS if w < "\u0e00")
+    + r") $"
+)
+
+
+def _negated(text: str, start: int) -> bool:
+    """A danger cue right after a negation: "ยังไม่ทำร้ายใคร", "not on fire"."""
+    return bool(_NEGATION.search(text, max(0, start - 7), start))
 
 
 _CLAUSE_END = re.compile(r"[\s.!?,;]")

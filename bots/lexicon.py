@@ -248,6 +248,14 @@ URGENT_CUES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# "If…", "should…": a danger talked about, not happening (threats are conditional by nature
+# and stay urgent: "ถ้าไม่จ่ายจะฆ่า").
+HYPOTHETICAL_CUES: tuple[str, ...] = (
+    "ถ้า", "หาก", "สมมติ", "ควรมี", "ควรจะ", "if", "should", "in case",
+)
+# Not happening: "ยังไม่ทำร้ายใคร" (has not hurt anyone yet).
+NEGATIONS: tuple[str, ...] = ("ไม่", "ยังไม่", "ไม่ได้", "ไม่เคย", "not", "never", "no")
+
 # "Happening now" beats any past marker; a past marker alone makes the cues history.
 NOW_CUES: tuple[str, ...] = (
     "ตอนนี้", "ขณะนี้", "กำลัง", "ด่วน", "เดี๋ยวนี้", "คืนนี้", "ทันที", "ยังอยู่", "อยู่หน้า",

@@ -68,3 +68,20 @@ def test_english_messages_get_province_topic_and_urgency() -> None:
     assert (result.province, result.topic, result.urgent) == ("TH-83", "labour", False)
     result = triage("Help! Fire at our hotel in Pattaya, people are trapped on the 5th floor")
     assert result.province == "TH-20" and result.urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "สามีติดยา ตอนนี้ยังไม่ทำร้ายใคร แต่อยากพาไปบำบัด",  # negated
+        "ถ้าโดนสามีทำร้ายร่างกาย ต้องไปแจ้งที่ไหน",  # hypothetical question
+        "ควรมีบ้านพักฉุกเฉินสำหรับผู้หญิงที่ถูกทำร้าย",  # a suggestion
+    ],
+)
+def test_danger_talked_about_is_not_urgent(text: str) -> None:
+    assert not triage(text).urgent, text
+
+
+def test_a_conditional_threat_is_urgent() -> None:
+    assert triage("เจ้าหนี้บอกว่าถ้าไม่จ่ายจะฆ่าทิ้ง").urgent
+    assert triage("He said if I go to the police he will kill me").urgent
