@@ -30,6 +30,7 @@ CLAIMED, NOTE = "claimed", "note"
 TRANSFERRED = "transferred"  # note: "<old centre> → <new centre>[: reason]"
 TRANSFER_ARROW = " → "
 FORWARDED, DELIVERED = "forwarded", "delivered"  # note: the agency (and its reference)
+MERGED, MERGED_IN = "merged", "merged_in"  # note: the other case's reference
 
 
 class CaseStore:
@@ -493,6 +494,51 @@ class CaseStore:
             case = self._require(s, ref)
             q = select(Delivery).where(Delivery.case_id == case.id).order_by(Delivery.id)
             return [DeliveryView.of(r, case.ref) for r in s.scalars(q)]
+
+    def merge(
+        self, ref: str | CaseRef, into: str | CaseRef, actor: str, *, now: datetime | None = None
+    ) -> tuple[CaseView, CaseView]:
+        """Close ``ref`` as a duplicate of ``into`` (same citizen, same centre, still open).
+
+        One transaction: ``ref`` becomes ``merged`` (event ``merged``, note: ``into``) and
+        ``into`` gets a ``merged_in`` event (note: ``ref``); transcripts stay where they are.
+        Returns (the duplicate after, the case kept). CaseNotFound for an unknown reference,
+        ValueError when the two cases may not be merged, InvalidTransition when the
+        duplicate's status cannot become ``merged``.
+        """
+        at = as_utc(now or utcnow())
+        with self._write() as s:
+            dup = self._require(s, ref, lock=True)
+            keep = self._require(s, into, lock=True)
+            if dup.id == keep.id:
+                raise ValueError(f"{dup.ref} cannot be merged into itself")
+            if dup.citizen_jid != keep.citizen_jid or dup.centre != keep.centre:
+                raise ValueError(f"{dup.ref} and {keep.ref} are not of one citizen and centre")
+            if Status(keep.status) in DONE:
+                raise ValueError(f"{keep.ref} is {keep.status}")
+            current = Status(dup.status)
+            if not can_transition(current, Status.MERGED):
+                raise InvalidTransition(dup.ref, current, Status.MERGED)
+            dup.status, dup.updated_at = Status.MERGED.value, max(dup.updated_at, at)
+            keep.updated_at = max(keep.updated_at, at)
+            s.add(self._event(dup, at, actor, MERGED, current, Status.MERGED, keep.ref))
+            s.add(self._event(keep, at, actor, MERGED_IN, None, None, dup.ref))
+            s.flush()
+            return CaseView.of(dup), CaseView.of(keep)
+
+    def merged_into(self, ref: str | CaseRef) -> str | None:
+        """The reference of the case a merged case went into (None if it was not merged)."""
+        with self._read() as s:
+            case = self._find(s, ref)
+            if case is None or case.status != Status.MERGED.value:
+                return None
+            q = (
+                select(CaseEvent.note)
+                .where(CaseEvent.case_id == case.id, CaseEvent.kind == MERGED)
+                .order_by(CaseEvent.id.desc())
+                .limit(1)
+            )
+            return s.scalar(q)
 
     def add_note(
         self,
