@@ -32,6 +32,7 @@ from casestore import (
     InvalidTransition,
     MessageView,
     Status,
+    parse_ref,
 )
 from casestore.centres import Centre, all_centres, centre_by_slug
 from damrongdham.addresses import Addresses, Outgoing
@@ -289,6 +290,54 @@ class AgentActions:
         )
         return outs
 
+    def do_merge(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        parsed = parse_ref(arg.strip().removeprefix("xmpp:").partition("@")[0])
+        target = self.store.get(str(parsed)) if parsed else None
+        current = self.store.get(case.ref) or case
+        problem = None
+        if target is None:
+            problem = f"ไม่พบเรื่องเลขที่ «{arg}» · No case «{arg}»"
+        elif target.ref == current.ref:
+            problem = "รวมเรื่องเข้ากับตัวเองไม่ได้ · A case cannot be merged into itself"
+        elif target.citizen_jid != current.citizen_jid:
+            problem = f"{target.ref} เป็นเรื่องของผู้ร้องคนอื่น · {target.ref} is another citizen's case"
+        elif target.centre != current.centre:
+            problem = (
+                f"{target.ref} อยู่ที่ศูนย์ {target.centre} · {target.ref} is at centre "
+                f"{target.centre}; transfer one of them first"
+            )
+        elif not target.is_open:
+            problem = (
+                f"{target.ref} {STATUS_TH[target.status]}แล้ว · {target.ref} is "
+                f"{target.status.value}; reopen it first"
+            )
+        if problem:
+            return [self.tell(case, actor, f"{problem}\nไม่มีการเปลี่ยนแปลง · Nothing changed.")]
+        dup, keep = self.store.merge(current.ref, target.ref, actor)
+        notice = (
+            f"[{dup.ref}] {self.signature(dup)}\n"
+            f"เรื่อง {dup.ref} ซ้ำกับเรื่อง {keep.ref} ของท่าน จึงรวมไว้ด้วยกัน "
+            f"เราดำเนินการต่อในเรื่อง {keep.ref}\n"
+            f"Your case {dup.ref} repeats your case {keep.ref}, so they were merged; "
+            f"we continue under {keep.ref}: xmpp:{self.addr.case_jid(keep.ref)}"
+        )
+        centre_jid = f"{dup.centre}@{self.addr.bot_domain}"
+        self.store.add_message(dup.ref, "system", sender=centre_jid, body=notice)
+        return [
+            self.tell(
+                case,
+                actor,
+                f"รวมเข้ากับ {keep.ref} แล้ว แจ้งผู้ร้องแล้ว · Merged into {keep.ref}; the citizen "
+                f"has been told. Continue at xmpp:{self.addr.case_jid(keep.ref)}?message",
+            ),
+            Outgoing(to=dup.citizen_jid, body=notice, sender=dup.centre),
+            self.announce(
+                dup,
+                f"🔗 {dup.ref} รวมเข้ากับ · merged into {keep.ref} "
+                f"({current.status.value} → merged) โดย · by {actor}",
+            ),
+        ]
+
     def do_note(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
         _msg, added = self.store.add_note(case.ref, actor, arg, origin_id)
         if not added:
@@ -320,8 +369,8 @@ class AgentActions:
                 self.tell(
                     case,
                     actor,
-                    "การรวมเรื่องต้องระบุเรื่องหลัก (ยังไม่รองรับ) ไม่มีการเปลี่ยนแปลง\n"
-                    "Merging needs the case to merge into (not available yet); nothing changed.",
+                    "การรวมเรื่องต้องระบุเรื่องหลัก ใช้ /รวมเรื่อง <เลขที่เรื่อง> ไม่มีการเปลี่ยนแปลง\n"
+                    "Merging needs the case to merge into: use /merge <ref>; nothing changed.",
                 )
             ]
         return self.change(current, actor, target)

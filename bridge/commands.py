@@ -63,6 +63,15 @@ SPECS: tuple[Spec, ...] = (
         "required",
     ),
     Spec(
+        "merge",
+        "รวมเรื่อง",
+        "<case ref>",
+        "<เลขที่เรื่อง>",
+        "close this case as a duplicate of another case of the same citizen",
+        "ปิดเรื่องนี้เพราะซ้ำกับอีกเรื่องของผู้ร้องคนเดียวกัน",
+        "required",
+    ),
+    Spec(
         "note",
         "บันทึก",
         "<text>",

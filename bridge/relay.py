@@ -16,6 +16,7 @@ from casestore import (
     CaseView,
     InvalidTransition,
     MessageView,
+    Status,
     parse_ref,
 )
 from casestore.centres import centre_by_slug
@@ -110,6 +111,8 @@ class Relay:
         if not body.strip() or len(body) > MAX_CHARS:
             return [Outgoing(to=sender, body=empty_or_long(MAX_CHARS), sender=local)]
         if sender == case.citizen_jid:
+            if case.status == Status.MERGED and (into := self.store.merged_into(case.ref)):
+                case = self.store.get(into) or case  # the conversation goes on in the case kept
             msg, added = self.store.add_message(
                 case.ref, direction="citizen", sender=sender, body=body, origin_id=origin_id
             )

@@ -409,3 +409,41 @@ def test_forward_with_the_agency_down_then_up_is_delivered_once(cmd_stack) -> No
     assert row.agency_ref == "PEA-1" and row.delivered_at is not None and row.attempts >= 2
     assert store.get(ref).status == Status.FORWARDED
     assert [e.kind for e in store.events(ref)][1:] == ["forwarded", "delivered"]
+
+
+def test_merge_a_duplicate_into_the_citizens_other_case(cmd_stack) -> None:
+    info = cmd_stack.info
+    store = store_of(cmd_stack)
+
+    async def scenario() -> tuple[str, str]:
+        centre, a, b, _c, _somchai, _mali = await staff(cmd_stack)
+        citizen = Citizen(info)
+        person = await citizen.register()
+        keep = await open_case(person, info)
+        # the same complaint again, from another channel (e.g. the web chat): a duplicate
+        dup = store.open_case(
+            centre=CENTRE, province="TH-54", citizen_jid=citizen.jid, body=COMPLAINT
+        ).case.ref
+        dup_jid = f"{dup.lower()}@{info['bot_domain']}"
+        a.say(dup_jid, "/merge TH00-2500-000001")
+        await a.expect(lambda m: "No case" in m["body"] and "Nothing changed" in m["body"])
+        a.say(dup_jid, f"/รวมเรื่อง {keep}")
+        await a.expect(lambda m: f"Merged into {keep}" in m["body"])
+        told = await person.expect(centre_notice(info, dup, keep, "merged"))
+        assert "รวม" in told["body"]
+        await centre.expect(lambda m: m["type"] == "groupchat" and "🔗" in m["body"])
+        person.say(dup_jid, "เพิ่มรูปถ่ายหลุมบนถนนครับ")  # to the duplicate: lands in the kept case
+        relayed = await centre.expect(
+            lambda m: m["type"] == "groupchat" and "เพิ่มรูปถ่าย" in m["body"]
+        )
+        assert keep in relayed["body"]
+        for p in (centre, a, b, person):
+            p.close()
+        return keep, dup
+
+    keep, dup = asyncio.run(scenario())
+    assert store.get(dup).status == Status.MERGED and store.get(keep).is_open
+    assert store.merged_into(dup) == keep
+    assert store.transcript(keep)[-1].body == "เพิ่มรูปถ่ายหลุมบนถนนครับ"
+    assert [e.kind for e in store.events(dup)] == ["opened", "merged"]
+    assert [e.kind for e in store.events(keep)][-1] == "merged_in"

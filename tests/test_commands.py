@@ -230,7 +230,7 @@ def test_status_change_is_validated_and_told(store, relay, ref) -> None:
     outs = agent_says(relay, ref, SOMCHAI, "/status flying")
     assert "Unknown status" in outs[0].body
     outs = agent_says(relay, ref, SOMCHAI, "/status merged")
-    assert "not available yet" in outs[0].body
+    assert "/merge <ref>" in outs[0].body
     outs = agent_says(relay, ref, SOMCHAI, "/สถานะ")
     assert "กำลังดำเนินการ" in outs[0].body and len(outs) == 1
     assert store.get(ref).status == Status.IN_PROGRESS
