@@ -45,6 +45,7 @@ _GEO = re.compile(
     r"geo:\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)"
     r"|(?<![\d.])(\d{1,2}\.\d{3,})\s*[,/ ]\s*(\d{2,3}\.\d{3,})(?![\d.])"
 )
+_RIVER = ("แม่น้ำ", "ลำน้ำ", "แม่น้ำ ", "river ")
 _STANDALONE_BEFORE = " \n\t,.:;!?()\"'/-"
 
 
@@ -143,6 +144,8 @@ def _thai_hits(text: str, ix: dict) -> list[tuple[int, int, str, _Entry]]:
         d_marker = head.endswith(_DISTRICT_MARKERS) or _bare_marker(raw, head, "อ")
         if name == "น่าน" and text.startswith(("น้ำ", "ฟ้า"), end):
             continue  # น่านน้ำ, น่านฟ้า: waters, airspace
+        if text.endswith(_RIVER, max(0, start - 8), start):
+            continue  # แม่น้ำน่าน flows through other provinces too
         for entry in th[name]:
             marked = p_marker if entry[0] == "p" else d_marker
             if name in gated and not marked:

@@ -117,3 +117,20 @@ def test_every_hall_is_nearest_to_itself() -> None:
 
     for iso, (lat, lon) in _index()["halls"].items():
         assert nearest_province(lat, lon) == iso
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        ("ที่เชียงใหม ไฟป่าเยอะมาก", "TH-50"),  # the tone mark forgotten
+        ("อยู่บุรีรัม ค่ะ", "TH-31"),
+        ("แถวบางนาตราดมีแก๊งกระชากกระเป๋า", "TH-10"),  # a Bangkok road, not Trat
+        ("ร้านอาหารแถวสีลม", "TH-10"),
+    ],
+)
+def test_typos_and_landmarks(text: str, province: str) -> None:
+    assert _where(text)[0] == province
+
+
+def test_a_river_is_not_its_province() -> None:
+    assert _where("ไฟส่องสว่างบนสะพานข้ามแม่น้ำน่าน")[0] is None

@@ -85,3 +85,8 @@ def test_danger_talked_about_is_not_urgent(text: str) -> None:
 def test_a_conditional_threat_is_urgent() -> None:
     assert triage("เจ้าหนี้บอกว่าถ้าไม่จ่ายจะฆ่าทิ้ง").urgent
     assert triage("He said if I go to the police he will kill me").urgent
+
+
+def test_more_threats_and_dangers() -> None:
+    assert triage("แฟนเก่าขู่จะสาดน้ำกรดใส่หน้า").urgent
+    assert triage("There is a cobra in the kitchen right now").urgent
