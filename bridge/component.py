@@ -50,6 +50,7 @@ class CaseBridge:
         self._staff: dict[str, tuple[float, frozenset[str]]] = {}
         xmpp.add_event_handler("case_address_message", self._case_address_message)
         xmpp.add_event_handler("case_citizen_message", self._case_citizen_message)
+        xmpp.add_event_handler("case_opened", self._case_opened)
         xmpp.add_event_handler("groupchat_presence", self._room_presence)
         xmpp.add_event_handler("disconnected", lambda _e: self.presence.forget())
 
@@ -152,6 +153,11 @@ class CaseBridge:
                 )
             ]
         self._send(outs)
+
+    def _case_opened(self, case: CaseView) -> None:
+        """A new case (if the component raises `case_opened`): queued notice when nobody of
+        its centre is on duty."""
+        self._send(self.relay.queued(case))
 
     def _case_citizen_message(self, event: tuple[CaseView, MessageView]) -> None:
         case, message = event

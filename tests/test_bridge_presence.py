@@ -109,3 +109,10 @@ def test_a_held_case_goes_to_its_agent_without_a_queue_notice(store, relay, ref)
 def test_without_presence_information_nobody_is_told(store, ref) -> None:
     outs = Relay(store, ADDR).from_case_address(CITIZEN, ref.lower(), "x", None, False)
     assert [o.to for o in outs] == [ROOM]
+
+
+def test_a_new_case_with_nobody_on_duty_is_queued_once(store, relay, ref) -> None:
+    (notice,) = relay.queued(store.get(ref))  # what the bridge does on `case_opened`
+    assert notice.to == CITIZEN and ref in notice.body
+    assert relay.queued(store.get(ref)) == []
+    assert queued(citizen_says(relay, ref, "เพิ่มเติมครับ")) == []
