@@ -154,6 +154,8 @@ class BotComponent(slixmpp.ComponentXMPP):
             return
         for out in result.out:
             self.send_out(out)
+        if result.opened is not None:
+            self.event("case_opened", result.opened)
         for case, message in result.follow_ups:
             self.event("case_citizen_message", (case, message))
 
