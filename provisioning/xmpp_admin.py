@@ -111,6 +111,25 @@ async def set_affiliations(
     ))
 
 
+ROOMCONFIG = "http://jabber.org/protocol/muc#roomconfig"
+
+
+def room_config(spec: RoomSpec) -> dict[str, tuple[str, object]]:
+    """Our room configuration as (field type, value) per XEP-0045 field."""
+    return {
+        "muc#roomconfig_roomname": ("text-single", spec.name),
+        "muc#roomconfig_roomdesc": ("text-single", spec.description),
+        "muc#roomconfig_persistentroom": ("boolean", True),
+        "muc#roomconfig_publicroom": ("boolean", False),
+        "muc#roomconfig_membersonly": ("boolean", True),
+        "muc#roomconfig_moderatedroom": ("boolean", False),
+        "muc#roomconfig_whois": ("list-single", "anyone"),
+        "muc#roomconfig_lang": ("text-single", "th"),
+        "muc#roomconfig_changesubject": ("boolean", False),
+        "muc#roomconfig_allowinvites": ("boolean", False),
+    }
+
+
 async def ensure_room(
     client: slixmpp.ClientXMPP, spec: RoomSpec, nick: str = "provisioning"
 ) -> bool:
@@ -119,23 +138,12 @@ async def ensure_room(
     room = slixmpp.JID(spec.jid)
     presence, *_ = await muc.join_muc_wait(room, nick, maxchars=0, timeout=30)
     created = "201" in {str(s) for s in presence["muc"]["status_codes"]}
-    form = _answer(
-        client,
-        await muc.get_room_config(room),
-        {
-            "muc#roomconfig_roomname": spec.name,
-            "muc#roomconfig_roomdesc": spec.description,
-            "muc#roomconfig_persistentroom": True,
-            "muc#roomconfig_publicroom": False,
-            "muc#roomconfig_membersonly": True,
-            "muc#roomconfig_moderatedroom": False,
-            "muc#roomconfig_enablearchiving": True,
-            "muc#roomconfig_whois": "anyone",
-            "muc#roomconfig_lang": "th",
-            "muc#roomconfig_changesubject": False,
-            "muc#roomconfig_allowinvites": False,
-        },
-    )
+    # A submit form with just our fields (XEP-0045 §10.2): unnamed fields keep their value,
+    # and we spare the server building the whole form for every room.
+    form = client.plugin["xep_0004"].make_form(ftype="submit")
+    form.add_field(var="FORM_TYPE", ftype="hidden", value=ROOMCONFIG)
+    for var, (ftype, value) in room_config(spec).items():
+        form.add_field(var=var, ftype=ftype, value=value)
     await muc.set_room_config(room, form)
     changes = [(j, "owner") for j in spec.owners if j != client.boundjid.bare]
     changes += [(j, "admin") for j in spec.admins] + [(j, "member") for j in spec.members]
