@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import URL
@@ -23,6 +24,7 @@ from .views import CaseView, DeliveryView, EventView, MessageView, OpenResult
 from .vocab import DIRECTIONS, TOPICS, TYPES
 
 SUMMARY_LEN = 200
+T = TypeVar("T")
 
 # EventView.kind values (agent commands record their own name as the kind, e.g. "history")
 OPENED, ASSIGNED, STATUS = "opened", "assigned", "status"
@@ -134,11 +136,9 @@ class CaseStore:
         province = None if province is None else f"TH-{prefix[2:]}"
         at = as_utc(now or utcnow())
 
-        if seen := self._seen(citizen_jid, origin_id):
-            return self._replay(*seen)
-        pin = new_pin()
-        pin_hash = hash_pin(pin)  # slow on purpose: do it before taking the write lock
-        try:
+        def create() -> OpenResult:
+            pin = new_pin()
+            pin_hash = hash_pin(pin)  # slow on purpose: do it before taking the write lock
             with self._write() as s:
                 year = buddhist_year(at)
                 case = Case(
@@ -161,26 +161,86 @@ class CaseStore:
                 )
                 s.add(case)
                 s.flush()
-                msg = CaseMessage(
-                    case_id=case.id,
-                    direction="citizen",
-                    sender=citizen_jid,
-                    body=body,
-                    origin_id=origin_id,
-                    created_at=at,
-                )
-                s.add(msg)
+                msg = self._insert_message(s, case, "citizen", citizen_jid, body, origin_id, at)
                 s.add(self._event(case, at, citizen_jid, OPENED, None, Status.NEW, channel))
                 s.flush()
                 return OpenResult(CaseView.of(case), MessageView.of(msg, case.ref), True, pin)
-        except IntegrityError:
-            if seen := self._seen(citizen_jid, origin_id):  # lost a race with a duplicate
-                return self._replay(*seen)
-            raise
+
+        return self._once(citizen_jid, origin_id, create, self._replay)
 
     @staticmethod
     def _replay(msg: CaseMessage, case: Case) -> OpenResult:
         return OpenResult(CaseView.of(case), MessageView.of(msg, case.ref), False, None)
+
+    def _once(
+        self,
+        sender: str,
+        origin_id: str | None,
+        write: Callable[[], T],
+        replay: Callable[[CaseMessage, Case], T],
+    ) -> T:
+        """``write()`` unless (sender, origin_id) is already stored: then ``replay`` it.
+
+        A write that loses a race with the same message (IntegrityError on the unique
+        (sender, origin_id)) replays the winner's message instead.
+        """
+        if seen := self._seen(sender, origin_id):
+            return replay(*seen)
+        try:
+            return write()
+        except IntegrityError:
+            if seen := self._seen(sender, origin_id):  # lost a race with a duplicate
+                return replay(*seen)
+            raise
+
+    @staticmethod
+    def _insert_message(
+        s: Session,
+        case: Case,
+        direction: str,
+        sender: str,
+        body: str,
+        origin_id: str | None,
+        at: datetime,
+    ) -> CaseMessage:
+        msg = CaseMessage(
+            case_id=case.id,
+            direction=direction,
+            sender=sender,
+            body=body,
+            origin_id=origin_id,
+            created_at=at,
+        )
+        s.add(msg)
+        return msg
+
+    def _append(
+        self,
+        ref: str | CaseRef,
+        direction: str,
+        sender: str,
+        body: str,
+        origin_id: str | None,
+        at: datetime,
+        event: str | None = None,
+    ) -> tuple[MessageView, bool]:
+        """Add a message to an existing case (and, with ``event``, an event noting its body)."""
+
+        def write() -> tuple[MessageView, bool]:
+            with self._write() as s:
+                case = self._require(s, ref, lock=True)
+                msg = self._insert_message(s, case, direction, sender, body, origin_id, at)
+                case.updated_at = max(case.updated_at, at)
+                if event is not None:
+                    s.add(self._event(case, at, sender, event, None, None, body))
+                s.flush()
+                return MessageView.of(msg, case.ref), True
+
+        return self._once(sender, origin_id, write, self._replay_message)
+
+    @staticmethod
+    def _replay_message(msg: CaseMessage, case: Case) -> tuple[MessageView, bool]:
+        return MessageView.of(msg, case.ref), False
 
     def add_message(
         self,
@@ -195,27 +255,7 @@ class CaseStore:
         if direction not in DIRECTIONS:
             raise ValueError(f"unknown direction: {direction!r}")
         at = as_utc(now or utcnow())
-        if seen := self._seen(sender, origin_id):
-            return MessageView.of(seen[0], seen[1].ref), False
-        try:
-            with self._write() as s:
-                case = self._require(s, ref, lock=True)
-                msg = CaseMessage(
-                    case_id=case.id,
-                    direction=direction,
-                    sender=sender,
-                    body=body,
-                    origin_id=origin_id,
-                    created_at=at,
-                )
-                s.add(msg)
-                case.updated_at = max(case.updated_at, at)
-                s.flush()
-                return MessageView.of(msg, case.ref), True
-        except IntegrityError:
-            if seen := self._seen(sender, origin_id):
-                return MessageView.of(seen[0], seen[1].ref), False
-            raise
+        return self._append(ref, direction, sender, body, origin_id, at)
 
     def assign(
         self, ref: str | CaseRef, agent_jid: str, actor: str, *, now: datetime | None = None
@@ -232,21 +272,10 @@ class CaseStore:
             target = Status.ASSIGNED if status in ASSIGNABLE_FROM else status
             if case.assigned_to == agent_jid and target == status:
                 return CaseView.of(case)
-            changed = target != status
             at = as_utc(now or utcnow())
             case.assigned_to, case.status = agent_jid, target.value
             case.updated_at = max(case.updated_at, at)
-            s.add(
-                self._event(
-                    case,
-                    at,
-                    actor,
-                    ASSIGNED,
-                    status if changed else None,
-                    target if changed else None,
-                    agent_jid,
-                )
-            )
+            s.add(self._move_event(case, at, actor, ASSIGNED, status, target, agent_jid))
             s.flush()
             return CaseView.of(case)
 
@@ -311,18 +340,7 @@ class CaseStore:
                 if case.assigned_to is None:  # the status moved under us: not a claim race
                     raise InvalidTransition(case.ref, Status(case.status), Status.ASSIGNED)
                 raise AlreadyAssigned(case.ref, case.assigned_to)
-            changed = target != status
-            s.add(
-                self._event(
-                    case,
-                    at,
-                    agent_jid,
-                    CLAIMED,
-                    status if changed else None,
-                    target if changed else None,
-                    agent_jid,
-                )
-            )
+            s.add(self._move_event(case, at, agent_jid, CLAIMED, status, target, agent_jid))
             s.flush()
             return CaseView.of(case)
 
@@ -354,22 +372,11 @@ class CaseStore:
             if case.centre == centre:
                 raise ValueError(f"{case.ref} already belongs to {centre}")
             target = Status.NEW if status == Status.ASSIGNED else status
-            changed = target != status
             at = as_utc(now or utcnow())
             note = f"{case.centre}{TRANSFER_ARROW}{centre}" + (f": {reason}" if reason else "")
             case.centre, case.assigned_to, case.status = centre, None, target.value
             case.updated_at = max(case.updated_at, at)
-            s.add(
-                self._event(
-                    case,
-                    at,
-                    actor,
-                    TRANSFERRED,
-                    status if changed else None,
-                    target if changed else None,
-                    note,
-                )
-            )
+            s.add(self._move_event(case, at, actor, TRANSFERRED, status, target, note))
             s.flush()
             return before, CaseView.of(case)
 
@@ -460,11 +467,7 @@ class CaseStore:
         """Mark an outbox row delivered, keep the agency's reference, add a case event."""
         at = as_utc(now or utcnow())
         with self._write() as s:
-            row = s.get(Delivery, delivery_id, with_for_update=True)
-            if row is None:
-                raise LookupError(f"no outbox row {delivery_id}")
-            case = s.get(Case, row.case_id)
-            assert case is not None
+            row, case = self._delivery(s, delivery_id)
             if row.delivered_at is None:
                 row.delivered_at, row.agency_ref, row.attempts = at, agency_ref, row.attempts + 1
                 row.last_error = None
@@ -476,17 +479,23 @@ class CaseStore:
     def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> DeliveryView:
         """Count a failed attempt and set when to try again."""
         with self._write() as s:
-            row = s.get(Delivery, delivery_id, with_for_update=True)
-            if row is None:
-                raise LookupError(f"no outbox row {delivery_id}")
-            case = s.get(Case, row.case_id)
-            assert case is not None
+            row, case = self._delivery(s, delivery_id)
             if row.delivered_at is None:
                 row.attempts += 1
                 row.last_error = error[:2000]
                 row.next_attempt_at = as_utc(retry_at)
             s.flush()
             return DeliveryView.of(row, case.ref)
+
+    @staticmethod
+    def _delivery(s: Session, delivery_id: int) -> tuple[Delivery, Case]:
+        """The outbox row (locked for update) and its case; LookupError when there is none."""
+        row = s.get(Delivery, delivery_id, with_for_update=True)
+        if row is None:
+            raise LookupError(f"no outbox row {delivery_id}")
+        case = s.get(Case, row.case_id)
+        assert case is not None
+        return row, case
 
     def deliveries(self, ref: str | CaseRef) -> list[DeliveryView]:
         """The case's outbox rows, oldest first (CaseNotFound for unknown refs)."""
@@ -554,28 +563,7 @@ class CaseStore:
         Idempotent on (agent, origin_id) like :meth:`add_message`.
         """
         at = as_utc(now or utcnow())
-        if seen := self._seen(agent_jid, origin_id):
-            return MessageView.of(seen[0], seen[1].ref), False
-        try:
-            with self._write() as s:
-                case = self._require(s, ref, lock=True)
-                msg = CaseMessage(
-                    case_id=case.id,
-                    direction="note",
-                    sender=agent_jid,
-                    body=text,
-                    origin_id=origin_id,
-                    created_at=at,
-                )
-                s.add(msg)
-                case.updated_at = max(case.updated_at, at)
-                s.add(self._event(case, at, agent_jid, NOTE, None, None, text))
-                s.flush()
-                return MessageView.of(msg, case.ref), True
-        except IntegrityError:
-            if seen := self._seen(agent_jid, origin_id):
-                return MessageView.of(seen[0], seen[1].ref), False
-            raise
+        return self._append(ref, "note", agent_jid, text, origin_id, at, event=NOTE)
 
     def record(
         self,
@@ -615,6 +603,23 @@ class CaseStore:
             note=note,
             from_status=None if from_status is None else from_status.value,
             to_status=None if to_status is None else to_status.value,
+        )
+
+    @classmethod
+    def _move_event(
+        cls,
+        case: Case,
+        at: datetime,
+        actor: str,
+        kind: str,
+        status: Status,
+        target: Status,
+        note: str | None,
+    ) -> CaseEvent:
+        """An event whose from/to status are set only when ``target`` differs from ``status``."""
+        changed = target != status
+        return cls._event(
+            case, at, actor, kind, status if changed else None, target if changed else None, note
         )
 
     # -- reading --------------------------------------------------------------------------
