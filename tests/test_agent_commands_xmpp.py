@@ -363,7 +363,8 @@ def test_no_agent_on_duty_the_citizen_is_told_the_case_is_queued(cmd_stack) -> N
         assert [e.kind for e in store.events(ref)] == ["opened", "queued"]
     assert [e.kind for e in store.events(ref3)] == ["opened"]
     directions = [m.direction for m in store.transcript(ref1)]
-    assert directions == ["citizen", "citizen", "system", "citizen"]  # nothing dropped
+    # told when the case opens (nobody on duty), then every message kept
+    assert directions == ["citizen", "system", "citizen", "citizen"]
 
 
 def test_forward_with_the_agency_down_then_up_is_delivered_once(cmd_stack) -> None:
