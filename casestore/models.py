@@ -136,3 +136,16 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)
     agency_ref: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaseRating(Base):
+    """The citizen's rating (1–5) of how a resolved case was handled; one per case, the
+    latest answer counts (each answer is also an audit event ``rated``)."""
+
+    __tablename__ = "case_ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    score: Mapped[int] = mapped_column(Integer)
+    citizen_jid: Mapped[str] = mapped_column(String(JID))
+    rated_at: Mapped[datetime]

@@ -686,3 +686,42 @@ class CaseStore:
 
     def __repr__(self) -> str:
         return f"CaseStore({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    # -- citizens' ratings (added for the citizen side of case handling) --------------------
+
+    def rate(
+        self, ref: str | CaseRef, score: int, citizen_jid: str, *, now: datetime | None = None
+    ) -> int:
+        """Keep the citizen's rating (1–5) of a case; a later answer replaces an earlier one.
+
+        Records a ``rated`` event (note: the score). ValueError for a score outside 1–5,
+        CaseNotFound for an unknown reference.
+        """
+        from .models import CaseRating
+
+        if not 1 <= score <= 5:
+            raise ValueError(f"a rating is 1–5, not {score}")
+        at = as_utc(now or utcnow())
+        with self._write() as s:
+            case = self._require(s, ref, lock=True)
+            row = s.scalars(select(CaseRating).where(CaseRating.case_id == case.id)).first()
+            if row is None:
+                row = CaseRating(case_id=case.id, score=score, citizen_jid=citizen_jid)
+                row.rated_at = at
+                s.add(row)
+            else:
+                row.score, row.citizen_jid, row.rated_at = score, citizen_jid, at
+            s.add(self._event(case, at, citizen_jid, "rated", None, None, str(score)))
+            s.flush()
+            return score
+
+    def rating(self, ref: str | CaseRef) -> int | None:
+        """The citizen's rating of the case (1–5), or None when not rated."""
+        from .models import CaseRating
+
+        with self._read() as s:
+            case = self._find(s, ref)
+            if case is None:
+                return None
+            q = select(CaseRating.score).where(CaseRating.case_id == case.id)
+            return s.scalars(q).first()

@@ -11,8 +11,16 @@ from sqlalchemy import inspect
 from casestore import CaseStore
 from casestore.models import Base
 
-TABLES = {"cases", "case_messages", "case_events", "case_counters", "outbox", "alembic_version"}
-HEAD = "0002"
+TABLES = {
+    "cases",
+    "case_messages",
+    "case_events",
+    "case_counters",
+    "outbox",
+    "case_ratings",
+    "alembic_version",
+}
+HEAD = "0003"
 
 
 def current_revision(store: CaseStore) -> str | None:
