@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from bots import faq, replies
+from bots import citizen, faq, replies
 from bots.triage import Triage, triage
-from casestore import CaseStore, CaseView, MessageView
+from casestore import CaseStore, CaseView, InvalidTransition, MessageView, Status
 from casestore.centres import Centre, centre_by_iso, centre_by_slug
+from casestore.policy import reopen_days
+from casestore.refs import utcnow
 from damrongdham.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
@@ -30,9 +33,12 @@ class IntakeResult:
 class Intake:
     """Turns citizens' messages into cases."""
 
-    def __init__(self, store: CaseStore, addresses: Addresses) -> None:
+    def __init__(
+        self, store: CaseStore, addresses: Addresses, reopen_period_days: int | None = None
+    ) -> None:
         self.store = store
         self.addr = addresses
+        self.reopen_days = reopen_days() if reopen_period_days is None else reopen_period_days
 
     def handle(self, sender: str, to_local: str, body: str, origin_id: str | None) -> IntakeResult:
         """`sender` is the citizen's bare JID, `to_local` the local part they wrote to."""
@@ -52,6 +58,12 @@ class Intake:
             return say(replies.empty_message())
         if len(body) > MAX_CHARS:
             return say(replies.too_long(MAX_CHARS, len(body)))
+
+        command = citizen.parse(body)
+        if command is not None and self._citizen_command(
+            sender, command, centre, reply_from, result
+        ):
+            return result
 
         found = triage(body)
         if not found.masked:  # only zero-width or other invisible characters
@@ -150,3 +162,138 @@ class Intake:
             )
         )
         return result
+
+    # -- citizens' commands (bots.citizen) -------------------------------------------------
+
+    def _citizen_command(
+        self,
+        sender: str,
+        cmd: citizen.CitizenCommand,
+        centre: Centre | None,
+        reply_from: str,
+        result: IntakeResult,
+    ) -> bool:
+        """Answer a citizen's command; False when it is not one here (a bare digit that
+        answers no rating invitation), so the message goes on as an ordinary one."""
+
+        def say(text: str) -> bool:
+            result.out.append(Outgoing(to=sender, body=text, sender=reply_from))
+            return True
+
+        own = None
+        if cmd.ref is not None:
+            own = self.store.get(cmd.ref)
+            if own is None or own.citizen_jid != sender:  # another's case reads as unknown
+                return say(replies.case_not_found(cmd.ref))
+        if cmd.kind == citizen.STATUS:
+            if own is None:
+                mine = [c for c in self.store.cases_for_citizen(sender) if c.is_open]
+                return say(replies.open_cases(mine))
+            into = self.store.merged_into(own.ref) if own.status == Status.MERGED else None
+            return say(replies.case_status(own, into))
+        if cmd.kind == citizen.RATE:
+            if cmd.bare:
+                own = self._invited(sender, centre)
+                if own is None:
+                    return False
+            if not cmd.score:
+                return say(replies.rating_range())
+            if own is None:
+                done = [
+                    c
+                    for c in self.store.cases_for_citizen(sender)
+                    if c.status in (Status.RESOLVED, Status.CLOSED)
+                ]
+                if not done:
+                    return say(replies.nothing_to_rate())
+                own = max(done, key=lambda c: c.updated_at)
+            if own.status not in (Status.RESOLVED, Status.CLOSED):
+                return say(replies.not_ratable(own.ref, own.status))
+            self.store.rate(own.ref, cmd.score, sender)
+            log.info("case %s rated %d by its citizen", own.ref, cmd.score)
+            result.out.append(
+                Outgoing(
+                    to=self.addr.room_jid(own.centre),
+                    body=f"⭐ {own.ref} ผู้ร้องให้คะแนน · rated by the citizen: {cmd.score}/5",
+                    groupchat=True,
+                )
+            )
+            return say(replies.rating_thanks(own.ref, cmd.score))
+        return self._reopen(sender, own, centre, say, result)
+
+    def _done_at(self, case: CaseView) -> datetime | None:
+        """When the case was last resolved (else closed)."""
+        events = self.store.events(case.ref)
+        for status in (Status.RESOLVED, Status.CLOSED):
+            times = [e.at for e in events if e.to_status == status]
+            if times:
+                return times[-1]
+        return None
+
+    def _within_period(self, case: CaseView) -> bool:
+        done = self._done_at(case) or case.updated_at
+        return utcnow() - done <= timedelta(days=self.reopen_days)
+
+    def _invited(self, sender: str, centre: Centre | None) -> CaseView | None:
+        """The case whose rating invitation a bare digit answers: the citizen's newest
+        resolved, unrated case (of this centre, when written to one) whose last message is
+        the resolved notice, with no open case of theirs more recent."""
+        cases = self.store.cases_for_citizen(sender)
+        resolved = [
+            c
+            for c in cases
+            if c.status == Status.RESOLVED and (centre is None or c.centre == centre.slug)
+        ]
+        if not resolved:
+            return None
+        case = max(resolved, key=lambda c: c.updated_at)
+        if any(c.is_open and c.updated_at > case.updated_at for c in cases):
+            return None
+        if self.store.rating(case.ref) is not None or not self._within_period(case):
+            return None
+        transcript = self.store.transcript(case.ref)
+        if not transcript or transcript[-1].direction != "system":
+            return None
+        return case
+
+    def _reopen(self, sender, own, centre, say, result: IntakeResult) -> bool:
+        if own is None:
+            done = [
+                c
+                for c in self.store.cases_for_citizen(sender)
+                if c.status in (Status.RESOLVED, Status.CLOSED)
+                and (centre is None or c.centre == centre.slug)
+            ]
+            if not done:
+                return say(replies.nothing_to_reopen())
+            own = max(done, key=lambda c: c.updated_at)
+        if own.status not in (Status.RESOLVED, Status.CLOSED):
+            if own.is_open:
+                return say(replies.case_status(own))
+            return say(replies.not_reopenable(own.ref, own.status))
+        if not self._within_period(own):
+            return say(replies.reopen_too_late(own.ref, self.reopen_days))
+        try:
+            after = self.store.set_status(
+                own.ref, Status.REOPENED, sender, note="เปิดใหม่โดยผู้ร้อง · reopened by the citizen"
+            )
+        except InvalidTransition:
+            return say(replies.case_status(self.store.get(own.ref) or own))
+        signature = centre_by_slug(after.centre)
+        notice = replies.reopened(after.ref, signature.name_th if signature else after.centre)
+        centre_jid = f"{after.centre}@{self.addr.bot_domain}"
+        self.store.add_message(after.ref, "system", sender=centre_jid, body=notice)
+        log.info("case %s reopened by its citizen", after.ref)
+        result.out.append(Outgoing(to=sender, body=notice, sender=after.centre))
+        result.out.append(
+            Outgoing(
+                to=self.addr.room_jid(after.centre),
+                body=(
+                    f"🔁 {after.ref} ผู้ร้องขอเปิดเรื่องใหม่ · reopened by the citizen "
+                    f"({own.status.value} → reopened)\n"
+                    f"เปิดเรื่อง / open: xmpp:{self.addr.case_jid(after.ref)}?message"
+                ),
+                groupchat=True,
+            )
+        )
+        return True

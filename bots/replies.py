@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
+from casestore import CaseView, Status
 from casestore.centres import Centre
+from casestore.labels import STATUS_EN, STATUS_TH
+
+THAI_TIME = timezone(timedelta(hours=7), "ICT")
 
 EMERGENCY = "เหตุด่วนเหตุร้าย โทร 191 · เจ็บป่วยฉุกเฉิน 1669 · ไฟไหม้ 199"
 EMERGENCY_EN = "Emergency: police 191, ambulance 1669, fire 199."
@@ -144,3 +150,106 @@ def room_announcement(
         lines.append("เหตุผลการจัดหมวด: " + ", ".join(evidence))
     lines.append(f"ตอบผู้ร้อง / reply: xmpp:{case_jid}?message")
     return "\n".join(lines)
+
+
+# -- citizens' commands (bots.citizen) -------------------------------------------------------
+
+
+def _centre_names(slug: str) -> tuple[str, str]:
+    from casestore.centres import centre_by_slug
+
+    centre = centre_by_slug(slug)
+    return (centre.name_th, centre.name_en) if centre else (slug, slug)
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(THAI_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def case_status(case: CaseView, merged_into: str | None = None) -> str:
+    th, en = _centre_names(case.centre)
+    lines = [
+        f"เรื่องเลขที่ {case.ref} · case {case.ref}",
+        f"สถานะ: {STATUS_TH[case.status]} · status: {STATUS_EN[case.status]}",
+        f"อัปเดตล่าสุด · last update: {_when(case.updated_at)} (เวลาประเทศไทย · Thai time)",
+        f"ศูนย์ · centre: {th} · {en}",
+    ]
+    if merged_into:
+        lines.append(f"ดำเนินการต่อในเรื่อง · continued under {merged_into}")
+    return "\n".join(lines)
+
+
+def case_not_found(ref: str) -> str:
+    return (
+        f"ไม่พบเรื่องเลขที่ {ref} ของท่าน กรุณาตรวจสอบเลขที่เรื่อง หรือโทร 1567\n"
+        f"No case {ref} of yours was found. Please check the reference, or call 1567."
+    )
+
+
+def open_cases(cases: list[CaseView]) -> str:
+    if not cases:
+        return (
+            "ท่านไม่มีเรื่องที่กำลังดำเนินการ · You have no open case.\n"
+            'ดูเรื่องที่ปิดแล้ว พิมพ์ "สถานะ <เลขที่เรื่อง>" · For a closed case: status <ref>.'
+        )
+    lines = [f"เรื่องของท่านที่กำลังดำเนินการ · your open cases ({len(cases)}):"]
+    for case in cases:
+        th, _en = _centre_names(case.centre)
+        lines.append(
+            f"• {case.ref} · {STATUS_TH[case.status]} ({STATUS_EN[case.status]}) · "
+            f"{_when(case.updated_at)} · {th}"
+        )
+    lines.append('รายละเอียด พิมพ์ "สถานะ <เลขที่เรื่อง>" · Details: status <ref>.')
+    return "\n".join(lines)
+
+
+def rating_thanks(ref: str, score: int) -> str:
+    return f"ขอบคุณสำหรับคะแนน {score}/5 สำหรับเรื่อง {ref} · Thank you for rating case {ref} {score}/5."
+
+
+def rating_range() -> str:
+    return 'คะแนนต้องเป็น 1 ถึง 5 เช่น "ให้คะแนน 4" · A rating is 1 to 5, e.g. "rate 4".'
+
+
+def nothing_to_rate() -> str:
+    return (
+        "ยังไม่มีเรื่องที่แก้ไขแล้วให้ประเมิน · You have no resolved case to rate.\n"
+        'ระบุเลขที่เรื่องได้ เช่น "ให้คะแนน 4 TH57-2569-000001" · Or name it: rate 4 <ref>.'
+    )
+
+
+def not_ratable(ref: str, status: Status) -> str:
+    return (
+        f"เรื่อง {ref} ยัง{STATUS_TH[status]} ให้คะแนนได้เมื่อแก้ไขแล้ว · "
+        f"Case {ref} is {STATUS_EN[status]}; it can be rated once resolved."
+    )
+
+
+def nothing_to_reopen() -> str:
+    return (
+        'ไม่พบเรื่องที่เปิดใหม่ได้ ระบุเลขที่เรื่อง เช่น "เปิดเรื่องใหม่ TH57-2569-000001"\n'
+        "No case to reopen: name it, e.g. reopen TH57-2569-000001."
+    )
+
+
+def not_reopenable(ref: str, status: Status) -> str:
+    return (
+        f"เรื่อง {ref} {STATUS_TH[status]} จึงเปิดใหม่ไม่ได้ · Case {ref} is "
+        f"{STATUS_EN[status]} and cannot be reopened."
+    )
+
+
+def reopen_too_late(ref: str, days: int) -> str:
+    return (
+        f"เรื่อง {ref} แก้ไขแล้วเกิน {days} วัน เปิดใหม่ไม่ได้ กรุณาแจ้งเป็นเรื่องใหม่ในแชทนี้\n"
+        f"Case {ref} was resolved more than {days} days ago and cannot be reopened; "
+        "please report it again here as a new case."
+    )
+
+
+def reopened(ref: str, centre_th: str) -> str:
+    return (
+        f"[{ref}] {centre_th}\n"
+        f"สถานะเรื่องของท่าน: {STATUS_TH[Status.REOPENED]} เจ้าหน้าที่จะติดต่อกลับในแชทนี้\n"
+        f"Status of your case: {STATUS_EN[Status.REOPENED]}; staff will answer in this chat."
+    )

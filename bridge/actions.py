@@ -35,6 +35,7 @@ from casestore import (
     parse_ref,
 )
 from casestore.centres import Centre, all_centres, centre_by_slug
+from casestore.policy import reopen_days
 from damrongdham.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,16 @@ STATUS_HINT: dict[Status, str] = {
     ),
     Status.CLOSED: "ขอบคุณที่แจ้งเรื่องกับศูนย์ดำรงธรรม · Thank you for contacting the centre.",
 }
+
+
+def rating_invitation(ref: str, days: int) -> str:
+    """Ends the resolved notice: the citizen's answers are read by `bots.citizen`."""
+    return (
+        'กรุณาให้คะแนนการให้บริการ 1–5 (5 = ดีมาก): ตอบเป็นตัวเลข หรือพิมพ์ "ให้คะแนน 5"\n'
+        'Please rate our service 1–5 (5 = very good): reply with a digit, or "rate 5".\n'
+        f'ยังไม่ได้รับการแก้ไข? พิมพ์ "เปิดเรื่องใหม่ {ref}" ภายใน {days} วัน · '
+        f'Not solved? Send "reopen {ref}" within {days} days.'
+    )
 
 
 def _clip(text: str, limit: int = CLIP) -> str:
@@ -421,6 +432,8 @@ class AgentActions:
             lines.append(text)
         if hint := STATUS_HINT.get(new):
             lines.append(hint)
+        if new == Status.RESOLVED:
+            lines.append(rating_invitation(after.ref, reopen_days()))
         notice = "\n".join(lines)
         centre_jid = f"{after.centre}@{self.addr.bot_domain}"
         self.store.add_message(after.ref, "system", sender=centre_jid, body=notice)
@@ -471,6 +484,10 @@ class AgentActions:
         lines = [
             f"ประวัติเรื่อง · history of {case.ref} — {status_label(case.status)}, "
             f"ผู้รับผิดชอบ · held by {case.assigned_to or '—'}",
+        ]
+        if (score := self.store.rating(ref)) is not None:
+            lines.append(f"⭐ คะแนนจากผู้ร้อง · citizen's rating: {score}/5")
+        lines += [
             f"── บทสนทนา · transcript ({min(len(messages), HISTORY_MESSAGES)}/{len(messages)}) ──",
         ]
         lines += [self._message_line(m) for m in messages[-HISTORY_MESSAGES:]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casestore import Status
+from casestore.labels import STATUS_EN, STATUS_TH, status_label  # noqa: F401 (re-exported)
 
 PREFIXES = ("/", "!")
 
@@ -202,20 +203,6 @@ def help_text() -> str:
 
 # -- statuses --------------------------------------------------------------------------------
 
-STATUS_TH: dict[Status, str] = {
-    Status.NEW: "รอรับเรื่อง",
-    Status.ASSIGNED: "มีเจ้าหน้าที่รับเรื่องแล้ว",
-    Status.IN_PROGRESS: "กำลังดำเนินการ",
-    Status.FORWARDED: "ส่งต่อหน่วยงานที่เกี่ยวข้องแล้ว",
-    Status.WAITING_CITIZEN: "รอข้อมูลเพิ่มเติมจากผู้ร้อง",
-    Status.RESOLVED: "แก้ไขแล้ว",
-    Status.CLOSED: "ปิดเรื่องแล้ว",
-    Status.MERGED: "รวมกับเรื่องอื่นแล้ว",
-    Status.REOPENED: "เปิดเรื่องใหม่",
-}
-
-STATUS_EN: dict[Status, str] = {s: s.value.replace("_", " ") for s in Status}
-
 #: Extra words accepted by `/status <word>` besides the value and the Thai label.
 _STATUS_WORDS: dict[str, Status] = {
     "ใหม่": Status.NEW,
@@ -240,8 +227,3 @@ def parse_status(word: str) -> Status | None:
         if key in (STATUS_EN[status], STATUS_TH[status]):
             return status
     return _STATUS_WORDS.get(key)
-
-
-def status_label(status: Status) -> str:
-    """«กำลังดำเนินการ (in progress)»."""
-    return f"{STATUS_TH[status]} ({STATUS_EN[status]})"
