@@ -448,3 +448,46 @@ def test_merge_a_duplicate_into_the_citizens_other_case(cmd_stack) -> None:
     assert store.transcript(keep)[-1].body == "เพิ่มรูปถ่ายหลุมบนถนนครับ"
     assert [e.kind for e in store.events(dup)] == ["opened", "merged"]
     assert [e.kind for e in store.events(keep)][-1] == "merged_in"
+
+
+def test_citizen_asks_status_and_rates_after_resolve(cmd_stack) -> None:
+    """`สถานะ <ref>` answers its own citizen only; after /resolve a bare digit rates."""
+    info = cmd_stack.info
+    centre_bot = f"{CENTRE}@{info['bot_domain']}"
+    general_bot = info["bot_domain"]
+
+    async def scenario() -> tuple[str, str]:
+        centre, a, b, _c, _somchai, _mali = await staff(cmd_stack)
+        owner = await Citizen(info).register()
+        other = await Citizen(info).register()
+        ref = await open_case(owner, info)
+        case_jid = f"{ref.lower()}@{info['bot_domain']}"
+
+        owner.say(general_bot, f"สถานะ {ref}")
+        mine = await owner.expect(lambda m: str(m["from"].bare) == general_bot)
+        assert ref in mine["body"] and "รอรับเรื่อง" in mine["body"] and "แพร่" in mine["body"]
+        other.say(centre_bot, f"status {ref}")
+        theirs = await other.expect(lambda m: str(m["from"].bare) == centre_bot)
+        other.say(centre_bot, "status TH54-2569-999999")
+        unknown = await other.expect(lambda m: "TH54-2569-999999" in m["body"])
+        assert theirs["body"] == unknown["body"].replace("TH54-2569-999999", ref)
+        assert "รอรับเรื่อง" not in theirs["body"]
+
+        a.say(case_jid, "/resolve ซ่อมถนนเรียบร้อย")
+        notice = await owner.expect(centre_notice(info, ref, "แก้ไขแล้ว"))
+        assert "ให้คะแนน" in notice["body"] and f"reopen {ref}" in notice["body"]
+        owner.say(centre_bot, "5")  # the answer to the invitation
+        thanks = await owner.expect(lambda m: "5/5" in m["body"])
+        assert str(thanks["from"].bare) == centre_bot
+        await centre.expect(lambda m: m["type"] == "groupchat" and "⭐" in m["body"])
+        a.say(case_jid, "/history")
+        history = await a.expect(lambda m: "audit log" in m["body"])
+        for p in (centre, a, b, owner, other):
+            p.close()
+        return ref, history["body"]
+
+    ref, history = asyncio.run(scenario())
+    store = store_of(cmd_stack)
+    assert store.rating(ref) == 5 and "rating: 5/5" in history
+    assert store.get(ref).status == Status.RESOLVED
+    assert [e.kind for e in store.events(ref)][-2:] == ["rated", "history"]
