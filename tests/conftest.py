@@ -52,3 +52,30 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
         yield running
     finally:
         running.stop()
+
+
+# -- bridge tests without XMPP: a SQLite case store and a relay on it -------------------------
+# Modules that need another store (both backends, a fixed clock) define their own ``store``,
+# and modules whose relay needs more (presence, agencies) their own ``relay``.
+
+BRIDGE_DOMAIN = "damrongdham.localhost"
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """A migrated case store in a fresh SQLite file, closed after the test."""
+    from casestore import CaseStore
+
+    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
+    s.migrate()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def relay(store):
+    """The case relay on ``store`` for ``damrongdham.localhost``."""
+    from bridge.relay import Relay
+    from damrongdham.addresses import Addresses
+
+    return Relay(store, Addresses.for_domain(BRIDGE_DOMAIN))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bridge.commands import parse
@@ -57,14 +55,6 @@ def test_store_merge(db_url: str) -> None:
         assert store.get(keep).status == Status.NEW
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    s.migrate()
-    yield s
-    s.close()
-
-
 def agent_says(relay: Relay, ref: str, body: str) -> list[Outgoing]:
     return relay.from_case_address(SOMCHAI, ref.lower(), body, None, True, STAFF)
 
@@ -79,8 +69,7 @@ def test_merge_parses() -> None:
         assert cmd is not None and cmd.name == "merge" and cmd.arg == "TH54-2569-000001"
 
 
-def test_merge_closes_the_duplicate_and_tells_the_citizen(store) -> None:
-    relay = Relay(store, ADDR)
+def test_merge_closes_the_duplicate_and_tells_the_citizen(store, relay) -> None:
     keep, dup = open_at(store, body="ไฟดับ"), open_at(store, body="ไฟดับอีกแล้ว")
     outs = agent_says(relay, dup, f"/รวมเรื่อง xmpp:{ADDR.case_jid(keep)}")
     assert store.get(dup).status == Status.MERGED
@@ -107,8 +96,7 @@ def test_merge_closes_the_duplicate_and_tells_the_citizen(store) -> None:
         (lambda s, keep: open_at(s, centre="nan"), "is at centre nan"),
     ],
 )
-def test_merge_refusals_change_nothing(store, make, words) -> None:
-    relay = Relay(store, ADDR)
+def test_merge_refusals_change_nothing(store, relay, make, words) -> None:
     keep = open_at(store)
     dup = open_at(store)
     target = make(store, keep) if words else dup
@@ -119,8 +107,7 @@ def test_merge_refusals_change_nothing(store, make, words) -> None:
     assert [e.kind for e in store.events(dup)] == ["opened"]
 
 
-def test_merge_into_a_closed_case_or_of_a_forwarded_one_is_refused(store) -> None:
-    relay = Relay(store, ADDR)
+def test_merge_into_a_closed_case_or_of_a_forwarded_one_is_refused(store, relay) -> None:
     keep, dup = open_at(store), open_at(store)
     store.set_status(keep, Status.CLOSED, SOMCHAI)
     assert "reopen it first" in agent_says(relay, dup, f"/merge {keep}")[0].body

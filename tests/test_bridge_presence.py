@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bridge.presence import RoomPresence
@@ -16,14 +14,6 @@ ADDR = Addresses.for_domain(D)
 CITIZEN = f"nok@citizens.{D}"
 ROOM = f"phrae@rooms.{D}"
 SOMCHAI = f"somchai.phrae@{D}"
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    s.migrate()
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bridge.actions import find_centre
@@ -20,19 +18,6 @@ STAFF = frozenset({f"phrae@{D}", SOMCHAI, MALI})
 CITIZEN = f"nok@citizens.{D}"
 ROOM = f"phrae@rooms.{D}"
 NEW_ROOM = f"chiangmai@rooms.{D}"
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    s.migrate()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def relay(store: CaseStore) -> Relay:
-    return Relay(store, ADDR)
 
 
 @pytest.fixture

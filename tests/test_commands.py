@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -116,19 +115,6 @@ def test_status_words(word: str, status: Status | None) -> None:
 
 
 # -- commands against a SQLite store ---------------------------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    s.migrate()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def relay(store: CaseStore) -> Relay:
-    return Relay(store, ADDR)
 
 
 @pytest.fixture

@@ -217,14 +217,12 @@ def test_endpoint_down_then_up_is_delivered_exactly_once(tmp_path: Path, endpoin
     assert "lat" not in body and CITIZEN not in json.dumps(body, ensure_ascii=False)
 
 
-def test_an_agency_without_endpoint_keeps_the_row_pending(tmp_path: Path) -> None:
-    with CaseStore(f"sqlite:///{tmp_path / 'c.sqlite3'}") as store:
-        store.migrate()
-        ref = open_case(store)
-        store.forward(ref, "pea", SOMCHAI, "{}", now=T0)
-        out = deliver_due(store, agencies_for(None), now=lambda: T0)
-        assert out.delivered == [] and "no endpoint" in out.failed[0].last_error
-        assert store.deliveries(ref)[0].delivered_at is None
+def test_an_agency_without_endpoint_keeps_the_row_pending(store: CaseStore) -> None:
+    ref = open_case(store)
+    store.forward(ref, "pea", SOMCHAI, "{}", now=T0)
+    out = deliver_due(store, agencies_for(None), now=lambda: T0)
+    assert out.delivered == [] and "no endpoint" in out.failed[0].last_error
+    assert store.deliveries(ref)[0].delivered_at is None
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
@@ -275,27 +273,25 @@ def agent_says(relay: Relay, ref: str, body: str) -> list[Outgoing]:
     return relay.from_case_address(SOMCHAI, ref.lower(), body, None, True, STAFF)
 
 
-def test_forward_command(tmp_path: Path) -> None:
-    with CaseStore(f"sqlite:///{tmp_path / 'c.sqlite3'}") as store:
-        store.migrate()
-        relay = Relay(store, ADDR, agencies=agencies_for("http://127.0.0.1:9/"))
-        ref = open_case(store)
-        refused = agent_says(relay, ref, "/forward nasa")
-        assert [o.to for o in refused] == [SOMCHAI] and "No agency «nasa»" in refused[0].body
-        assert "pea" in refused[0].body
-        assert agent_says(relay, ref, "/forward")[0].body.count("needs") == 1
-        assert store.deliveries(ref) == [] and store.get(ref).status == Status.NEW
+def test_forward_command(store: CaseStore) -> None:
+    relay = Relay(store, ADDR, agencies=agencies_for("http://127.0.0.1:9/"))
+    ref = open_case(store)
+    refused = agent_says(relay, ref, "/forward nasa")
+    assert [o.to for o in refused] == [SOMCHAI] and "No agency «nasa»" in refused[0].body
+    assert "pea" in refused[0].body
+    assert agent_says(relay, ref, "/forward")[0].body.count("needs") == 1
+    assert store.deliveries(ref) == [] and store.get(ref).status == Status.NEW
 
-        outs = agent_says(relay, ref, "/ส่งต่อ การไฟฟ้าส่วนภูมิภาค เสาล้มขวางถนน")
-        assert store.get(ref).status == Status.FORWARDED
-        (notice,) = [o for o in outs if o.to == CITIZEN]
-        assert "ส่งต่อหน่วยงานที่เกี่ยวข้องแล้ว" in notice.body and "การไฟฟ้าส่วนภูมิภาค" in notice.body
-        assert notice.sender == "phrae" and SOMCHAI not in notice.body
-        assert any(o.to == ROOM and "forwarded" in o.body for o in outs)
-        assert any(o.to == SOMCHAI and "Forwarded to pea" in o.body for o in outs)
-        (row,) = store.deliveries(ref)
-        request = json.loads(row.payload)
-        assert request["service_request_id"] == ref and request["agency_note"] == "เสาล้มขวางถนน"
-        again = agent_says(relay, ref, "/forward pea")  # forwarded → forwarded: refused
-        assert [o.to for o in again] == [SOMCHAI] and "Cannot move" in again[0].body
-        assert len(store.deliveries(ref)) == 1
+    outs = agent_says(relay, ref, "/ส่งต่อ การไฟฟ้าส่วนภูมิภาค เสาล้มขวางถนน")
+    assert store.get(ref).status == Status.FORWARDED
+    (notice,) = [o for o in outs if o.to == CITIZEN]
+    assert "ส่งต่อหน่วยงานที่เกี่ยวข้องแล้ว" in notice.body and "การไฟฟ้าส่วนภูมิภาค" in notice.body
+    assert notice.sender == "phrae" and SOMCHAI not in notice.body
+    assert any(o.to == ROOM and "forwarded" in o.body for o in outs)
+    assert any(o.to == SOMCHAI and "Forwarded to pea" in o.body for o in outs)
+    (row,) = store.deliveries(ref)
+    request = json.loads(row.payload)
+    assert request["service_request_id"] == ref and request["agency_note"] == "เสาล้มขวางถนน"
+    again = agent_says(relay, ref, "/forward pea")  # forwarded → forwarded: refused
+    assert [o.to for o in again] == [SOMCHAI] and "Cannot move" in again[0].body
+    assert len(store.deliveries(ref)) == 1
