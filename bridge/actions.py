@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from bridge.agencies import Agency, find_agency
+from bridge.canned import CannedReplies
 from bridge.commands import (
     STATUS_EN,
     STATUS_TH,
@@ -110,12 +111,16 @@ class AgentActions:
         signature: Callable[[CaseView], str],
         served: Callable[[], frozenset[str] | None] = lambda: None,
         agencies: dict[str, Agency] | None = None,
+        canned: CannedReplies | None = None,
     ) -> None:
         self.store = store
         self.addr = addresses
         self.signature = signature
         self.served = served  # slugs of the centres with a room on this server (None: any)
         self.agencies = agencies or {}
+        self.canned = canned or CannedReplies({}, {})
+        #: Sends an agent's reply to the citizen (set by the relay: stored, signed, claims).
+        self.send_reply: Callable[[CaseView, str, str, str | None], list[Outgoing]] | None = None
 
     # -- entry point ------------------------------------------------------------------------
 
@@ -348,6 +353,52 @@ class AgentActions:
                 f"({current.status.value} → merged) โดย · by {actor}",
             ),
         ]
+
+    def do_reply(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        current = self.store.get(case.ref) or case
+        replies = self.canned.of(current.centre)
+        listing = "\n".join(
+            f"• /ตอบ {r.th_name} · /reply {r.name} — {_clip(r.th, 70)}" for r in replies.values()
+        )
+        if not arg:
+            self.store.record(case.ref, actor, "reply_list")
+            return [
+                self.tell(
+                    case,
+                    actor,
+                    "ข้อความสำเร็จรูปของศูนย์ · canned replies of this centre:\n" + (listing or "—"),
+                )
+            ]
+        reply = self.canned.find(current.centre, arg)
+        if reply is None:
+            return [
+                self.tell(
+                    case,
+                    actor,
+                    f"ไม่พบข้อความสำเร็จรูป «{arg}» ไม่มีการส่ง · No canned reply «{arg}»; "
+                    f"nothing was sent.\n{listing or '—'}",
+                )
+            ]
+        if not current.is_open:
+            return [
+                self.tell(
+                    case,
+                    actor,
+                    f"เรื่องนี้{STATUS_TH[current.status]} ไม่มีการส่ง · The case is "
+                    f"{current.status.value}; nothing was sent.",
+                )
+            ]
+        centre = centre_by_slug(current.centre)
+        text = reply.text(
+            current.ref,
+            centre.name_th if centre else current.centre,
+            centre.name_en if centre else current.centre,
+        )
+        assert self.send_reply is not None, "the relay sets send_reply"
+        outs = self.send_reply(current, actor, text, origin_id)
+        if outs:
+            outs.append(self.tell(case, actor, f"ส่ง «{reply.th_name}» แล้ว · Sent «{reply.name}»."))
+        return outs
 
     def do_note(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
         _msg, added = self.store.add_note(case.ref, actor, arg, origin_id)

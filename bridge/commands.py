@@ -73,6 +73,15 @@ SPECS: tuple[Spec, ...] = (
         "required",
     ),
     Spec(
+        "reply",
+        "ตอบ",
+        "[name]",
+        "[ชื่อข้อความ]",
+        "send a canned reply to the citizen (alone: list them)",
+        "ส่งข้อความสำเร็จรูปถึงผู้ร้อง (ไม่ระบุชื่อ: แสดงรายการ)",
+        "optional",
+    ),
+    Spec(
         "note",
         "บันทึก",
         "<text>",

@@ -10,6 +10,8 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from bridge.agencies import DEFAULT, Agency, load_agencies
+from bridge.canned import DEFAULT as CANNED_DEFAULT
+from bridge.canned import CannedReplies, load_canned
 from bridge.commands import parse
 from bridge.outbox import deliver_forever
 from bridge.presence import RoomPresence
@@ -21,6 +23,14 @@ from damrongdham.xmpp import origin_id
 log = logging.getLogger(__name__)
 
 AFFILIATIONS_TTL = 60.0
+
+
+def _canned() -> CannedReplies:
+    try:
+        return load_canned()
+    except (OSError, ValueError) as exc:
+        log.error("cannot read the canned replies file: %s; using %s", exc, CANNED_DEFAULT)
+        return load_canned(CANNED_DEFAULT)
 
 
 def _agencies() -> dict[str, Agency]:
@@ -45,7 +55,7 @@ class CaseBridge:
         self.addr = addresses
         self.presence = RoomPresence()
         self.agencies = _agencies()
-        self.relay = Relay(store, addresses, self.presence, self._served, self.agencies)
+        self.relay = Relay(store, addresses, self.presence, self._served, self.agencies, _canned())
         self.store = store
         self._staff: dict[str, tuple[float, frozenset[str]]] = {}
         xmpp.add_event_handler("case_address_message", self._case_address_message)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from bridge.actions import AgentActions
 from bridge.agencies import Agency
+from bridge.canned import CannedReplies
 from bridge.commands import parse, reply_text
 from bridge.presence import RoomPresence
 from casestore import (
@@ -78,11 +79,15 @@ class Relay:
         presence: RoomPresence | None = None,
         served: Callable[[], frozenset[str] | None] = lambda: None,
         agencies: dict[str, Agency] | None = None,
+        canned: CannedReplies | None = None,
     ) -> None:
         self.store = store
         self.addr = addresses
         self.presence = presence  # None: on-duty agents unknown, no queue notices
-        self.actions = AgentActions(store, addresses, self.centre_signature, served, agencies)
+        self.actions = AgentActions(
+            store, addresses, self.centre_signature, served, agencies, canned
+        )
+        self.actions.send_reply = self.from_agent
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def centre_signature(self, case: CaseView) -> str:
