@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from datetime import timedelta
 from typing import Protocol
 
 import slixmpp
@@ -16,7 +18,9 @@ from bridge.commands import parse
 from bridge.outbox import deliver_forever
 from bridge.presence import RoomPresence
 from bridge.relay import Relay
+from bridge.urgent import Reannouncer, interval
 from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
+from casestore.refs import utcnow
 from damrongdham.addresses import Addresses, Outgoing
 from damrongdham.xmpp import origin_id
 
@@ -69,6 +73,19 @@ class CaseBridge:
         await deliver_forever(
             self.store, self.agencies, self.addr.domain, on_delivered=self._delivered
         )
+
+    async def reannounce_forever(self, every: timedelta | None = None) -> None:
+        """Re-announce urgent cases nobody has taken, every `every` (default: from
+        `bridge.urgent.interval()`), until cancelled."""
+        reannouncer = Reannouncer(self.addr, every or interval())
+        tick = min(reannouncer.every.total_seconds() / 4, 30.0)
+        while True:
+            await asyncio.sleep(tick)
+            try:
+                cases = await asyncio.to_thread(self.store.unclaimed_urgent)
+                self._send(reannouncer.due(cases, utcnow()))
+            except Exception:
+                log.exception("re-announcing urgent cases failed; trying again")
 
     def _delivered(self, row: DeliveryView) -> None:
         case = self.store.get(row.ref)

@@ -725,3 +725,16 @@ class CaseStore:
                 return None
             q = select(CaseRating.score).where(CaseRating.case_id == case.id)
             return s.scalars(q).first()
+
+    def unclaimed_urgent(self) -> list[CaseView]:
+        """Urgent cases nobody has taken yet: new or reopened, no holder, never transferred
+        (a transfer announces the case in its new room itself). Oldest first."""
+        transferred = select(CaseEvent.case_id).where(CaseEvent.kind == TRANSFERRED)
+        q = select(Case).where(
+            Case.urgent.is_(True),
+            Case.assigned_to.is_(None),
+            Case.status.in_([Status.NEW.value, Status.REOPENED.value]),
+            Case.id.not_in(transferred),
+        )
+        with self._read() as s:
+            return [CaseView.of(c) for c in s.scalars(q.order_by(Case.created_at, Case.id))]

@@ -76,7 +76,9 @@ def run_bot(settings: StackSettings) -> None:
         on_ready=on_ready,
     )
     xmpp.loop = loop
-    delivery = loop.create_task(CaseBridge(xmpp, store, addresses).deliver_forever())
+    bridge = CaseBridge(xmpp, store, addresses)
+    delivery = loop.create_task(bridge.deliver_forever())
+    reannounce = loop.create_task(bridge.reannounce_forever())
     stopped = loop.create_future()
 
     def stop() -> None:
@@ -95,5 +97,6 @@ def run_bot(settings: StackSettings) -> None:
     finally:
         watch.cancel()
         delivery.cancel()
+        reannounce.cancel()
         ready.unlink(missing_ok=True)
         loop.close()

@@ -40,6 +40,7 @@ def cmd_stack(tmp_path_factory: pytest.TempPathFactory):
     }]}))  # fmt: skip
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DAMRONGDHAM_AGENCIES", str(agencies))
+        mp.setenv("DAMRONGDHAM_URGENT_EVERY_MINUTES", "0.05")  # urgent cases: every 3 s
         running = start_stack(base / "data")
     running.agency_port = port  # type: ignore[attr-defined]
     try:
@@ -491,3 +492,42 @@ def test_citizen_asks_status_and_rates_after_resolve(cmd_stack) -> None:
     assert store.rating(ref) == 5 and "rating: 5/5" in history
     assert store.get(ref).status == Status.RESOLVED
     assert [e.kind for e in store.events(ref)][-2:] == ["rated", "history"]
+
+
+def test_urgent_case_is_reannounced_until_claimed(cmd_stack) -> None:
+    """Re-announced every 3 s here; after the claim the loop goes on (the second case is
+    re-announced twice) but the claimed case is not announced again."""
+    info = cmd_stack.info
+    centre_bot = f"{CENTRE}@{info['bot_domain']}"
+
+    def unclaimed(ref: str):
+        return lambda m: (
+            m["type"] == "groupchat" and "still unclaimed" in m["body"] and ref in m["body"]
+        )
+
+    async def urgent_case(person: Person, text: str) -> str:
+        person.say(centre_bot, text)
+        reply = await person.expect(lambda m: ref_in(m["body"]) and "191" in m["body"])
+        return ref_in(reply["body"])
+
+    async def scenario() -> tuple[str, list[str]]:
+        centre, a, b, _c, _somchai, _mali = await staff(cmd_stack)
+        person = await Citizen(info).register()
+        ref = await urgent_case(person, "ไฟไหม้บ้านข้างๆ ตอนนี้ ลามมาแล้ว อ.เมือง จ.แพร่")
+        first = await centre.expect(unclaimed(ref), timeout=15)
+        assert "🚨" in first["body"] and "/รับเรื่อง" in first["body"]
+        await centre.expect(unclaimed(ref), timeout=15)  # and again
+        a.say(f"{ref.lower()}@{info['bot_domain']}", "/claim")
+        await centre.expect(lambda m: "✋" in m["body"] and ref in m["body"])
+        mark = len(centre.inbox)
+        other = await Citizen(info).register()
+        ref2 = await urgent_case(other, "มีคนถือมีดไล่ฟันคนในหมู่บ้านตอนนี้ อ.เมือง จ.แพร่")
+        await centre.expect(unclaimed(ref2), timeout=15)
+        await centre.expect(unclaimed(ref2), timeout=15)
+        after = [m["body"] for m in centre.inbox[mark:]]
+        for p in (centre, a, b, person, other):
+            p.close()
+        return ref, after
+
+    ref, after = asyncio.run(scenario())
+    assert not [body for body in after if "still unclaimed" in body and ref in body]

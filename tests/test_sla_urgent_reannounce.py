@@ -1,0 +1,70 @@
+"""Urgent cases are re-announced in the room until someone takes them (no timers: `now` is
+passed in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from bridge.urgent import DEFAULT_MINUTES, ENV, Reannouncer, interval
+from casestore import CaseStore, Status
+from damrongdham.addresses import Addresses
+
+ADDR = Addresses.for_domain("d.example")
+EVERY = timedelta(minutes=10)
+AGENT = "phrae@d.example"
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[CaseStore]:
+    s = CaseStore(db_url)
+    s.migrate()
+    yield s
+    s.close()
+
+
+def urgent(store: CaseStore, who: str = "a@citizens.d.example", is_urgent: bool = True) -> str:
+    return store.open_case(
+        centre="phrae", province="TH-54", citizen_jid=who, body="ไฟไหม้บ้านข้าง ๆ",
+        urgent=is_urgent, urgent_reason="ไฟไหม้ / fire" if is_urgent else None,
+    ).case.ref  # fmt: skip
+
+
+def test_only_urgent_cases_nobody_has_taken_are_listed(store: CaseStore) -> None:
+    waiting, claimed, closed, moved, calm, reopened = (urgent(store) for _ in range(6))
+    store.set_status(calm, Status.IN_PROGRESS, AGENT)
+    store.claim(claimed, AGENT)
+    store.set_status(closed, Status.CLOSED, AGENT)
+    store.transfer(moved, "nan", AGENT, None)
+    store.set_status(reopened, Status.CLOSED, AGENT)
+    store.set_status(reopened, Status.REOPENED, AGENT)
+    urgent(store, is_urgent=False)
+    assert [c.ref for c in store.unclaimed_urgent()] == [waiting, reopened]
+
+
+def test_due_every_interval_from_the_opening_and_forgets_taken_cases(store: CaseStore) -> None:
+    ref = urgent(store)
+    (case,) = store.unclaimed_urgent()
+    r = Reannouncer(ADDR, EVERY)
+    t0 = case.created_at
+    assert r.due([case], t0 + timedelta(minutes=9)) == []
+    (out,) = r.due([case], t0 + timedelta(minutes=10))
+    assert out.groupchat and out.to == ADDR.room_jid("phrae")
+    assert ref in out.body and "URGENT" in out.body and "ไฟไหม้" in out.body
+    assert "10 นาที" in out.body and f"xmpp:{ADDR.case_jid(ref)}?message" in out.body
+    assert r.due([case], t0 + timedelta(minutes=19)) == []
+    assert len(r.due([case], t0 + timedelta(minutes=20))) == 1
+    store.claim(ref, AGENT)
+    assert r.due(store.unclaimed_urgent(), t0 + timedelta(minutes=60)) == []
+
+
+def test_interval_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    assert interval() == timedelta(minutes=DEFAULT_MINUTES)
+    monkeypatch.setenv(ENV, "0.5")
+    assert interval() == timedelta(seconds=30)
+    for bad in ("soon", "0", "-3"):
+        monkeypatch.setenv(ENV, bad)
+        assert interval() == timedelta(minutes=DEFAULT_MINUTES)
