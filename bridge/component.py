@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from bridge import sla
 from bridge.agencies import DEFAULT, Agency, load_agencies
 from bridge.canned import DEFAULT as CANNED_DEFAULT
 from bridge.canned import CannedReplies, load_canned
@@ -37,6 +38,15 @@ def _canned() -> CannedReplies:
         return load_canned(CANNED_DEFAULT)
 
 
+def _sla() -> tuple[frozenset[date], sla.SlaTargets]:
+    try:
+        targets = sla.load_targets()
+    except (OSError, ValueError) as exc:
+        log.error("cannot read the SLA file: %s; using %s", exc, sla.TARGETS)
+        targets = sla.load_targets(sla.TARGETS)
+    return sla.load_holidays(), targets
+
+
 def _agencies() -> dict[str, Agency]:
     try:
         return load_agencies()
@@ -61,6 +71,7 @@ class CaseBridge:
         self.agencies = _agencies()
         self.relay = Relay(store, addresses, self.presence, self._served, self.agencies, _canned())
         self.store = store
+        self._sla = _sla()
         self._staff: dict[str, tuple[float, frozenset[str]]] = {}
         xmpp.add_event_handler("case_address_message", self._case_address_message)
         xmpp.add_event_handler("case_citizen_message", self._case_citizen_message)
@@ -86,6 +97,37 @@ class CaseBridge:
                 self._send(reannouncer.due(cases, utcnow()))
             except Exception:
                 log.exception("re-announcing urgent cases failed; trying again")
+
+    def sla_due(self, now: datetime | None = None) -> list[Outgoing]:
+        """Flag (once per case and target: an audit event) the open cases that missed a
+        target at `now`, with the escalation of missed resolutions; the notices to send."""
+        now = now or utcnow()
+        holidays, targets = self._sla
+        outs: list[Outgoing] = []
+        # Nothing opened in the last day can be overdue (targets start the next day).
+        for case in self.store.open_cases(opened_before=now - timedelta(days=1)):
+            target = targets.of(case.centre)
+            missed = sla.breaches(
+                case,
+                self.store.events(case.ref),
+                self.store.transcript(case.ref),
+                now,
+                target,
+                holidays,
+            )
+            for kind in missed:
+                self.store.record(case.ref, self.addr.bot_domain, sla.EVENT[kind])
+            outs += sla.notices(case, missed, target, holidays, self.addr, self._served())
+        return outs
+
+    async def sla_forever(self, every: float = 300.0) -> None:
+        """Check the service targets every `every` seconds until cancelled."""
+        while True:
+            try:
+                self._send(await asyncio.to_thread(self.sla_due))
+            except Exception:
+                log.exception("SLA check failed; trying again")
+            await asyncio.sleep(every)
 
     def _delivered(self, row: DeliveryView) -> None:
         case = self.store.get(row.ref)

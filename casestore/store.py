@@ -738,3 +738,11 @@ class CaseStore:
         )
         with self._read() as s:
             return [CaseView.of(c) for c in s.scalars(q.order_by(Case.created_at, Case.id))]
+
+    def open_cases(self, opened_before: datetime | None = None) -> list[CaseView]:
+        """Cases not resolved, closed or merged (opened before `opened_before`), oldest first."""
+        q = select(Case).where(Case.status.not_in([s.value for s in DONE]))
+        if opened_before is not None:
+            q = q.where(Case.created_at < as_utc(opened_before))
+        with self._read() as s:
+            return [CaseView.of(c) for c in s.scalars(q.order_by(Case.created_at, Case.id))]

@@ -79,6 +79,7 @@ def run_bot(settings: StackSettings) -> None:
     bridge = CaseBridge(xmpp, store, addresses)
     delivery = loop.create_task(bridge.deliver_forever())
     reannounce = loop.create_task(bridge.reannounce_forever())
+    sla_check = loop.create_task(bridge.sla_forever())
     stopped = loop.create_future()
 
     def stop() -> None:
@@ -98,5 +99,6 @@ def run_bot(settings: StackSettings) -> None:
         watch.cancel()
         delivery.cancel()
         reannounce.cancel()
+        sla_check.cancel()
         ready.unlink(missing_ok=True)
         loop.close()
