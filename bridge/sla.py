@@ -35,10 +35,9 @@ MAX_DAYS = 3660  # guard: no target reaches further than ~10 years
 FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
 #: Audit event kinds recorded when a breach is flagged (once per case and breach).
 EVENT = {FIRST_RESPONSE: "sla_first_response", RESOLUTION: "sla_resolution"}
-#: What counts as the centre's first response.
-RESPONSE_EVENTS = frozenset(
-    {"claimed", "assigned", "status", "forwarded", "merged", "transferred", "note"}
-)
+#: What counts as the centre's first response (an internal note does not: the citizen
+#: sees nothing of it).
+RESPONSE_EVENTS = frozenset({"claimed", "assigned", "status", "forwarded", "merged", "transferred"})
 DONE = frozenset({Status.RESOLVED, Status.CLOSED, Status.MERGED})
 
 

@@ -451,8 +451,9 @@ def test_merge_a_duplicate_into_the_citizens_other_case(cmd_stack) -> None:
     assert [e.kind for e in store.events(keep)][-1] == "merged_in"
 
 
-def test_citizen_asks_status_and_rates_after_resolve(cmd_stack) -> None:
-    """`สถานะ <ref>` answers its own citizen only; after /resolve a bare digit rates."""
+def test_citizen_asks_status_rates_and_reopens_after_resolve(cmd_stack) -> None:
+    """`สถานะ <ref>` answers its own citizen only; after /resolve a bare digit rates and
+    the citizen can reopen."""
     info = cmd_stack.info
     centre_bot = f"{CENTRE}@{info['bot_domain']}"
     general_bot = info["bot_domain"]
@@ -483,6 +484,11 @@ def test_citizen_asks_status_and_rates_after_resolve(cmd_stack) -> None:
         await centre.expect(lambda m: m["type"] == "groupchat" and "⭐" in m["body"])
         a.say(case_jid, "/history")
         history = await a.expect(lambda m: "audit log" in m["body"])
+        other.say(centre_bot, f"reopen {ref}")  # not theirs: refused, nothing changes
+        await other.expect(lambda m: "No case" in m["body"] and ref in m["body"])
+        owner.say(centre_bot, f"เปิดเรื่องใหม่ {ref}")
+        await owner.expect(centre_notice(info, ref, "เปิดเรื่องใหม่", "reopened"))
+        await centre.expect(lambda m: m["type"] == "groupchat" and "🔁" in m["body"])
         for p in (centre, a, b, owner, other):
             p.close()
         return ref, history["body"]
@@ -490,8 +496,9 @@ def test_citizen_asks_status_and_rates_after_resolve(cmd_stack) -> None:
     ref, history = asyncio.run(scenario())
     store = store_of(cmd_stack)
     assert store.rating(ref) == 5 and "rating: 5/5" in history
-    assert store.get(ref).status == Status.RESOLVED
-    assert [e.kind for e in store.events(ref)][-2:] == ["rated", "history"]
+    assert store.get(ref).status == Status.REOPENED
+    assert [e.kind for e in store.events(ref)][-3:] == ["rated", "history", "status"]
+    assert store.events(ref)[-1].actor == store.get(ref).citizen_jid
 
 
 def test_urgent_case_is_reannounced_until_claimed(cmd_stack) -> None:
