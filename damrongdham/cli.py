@@ -10,7 +10,7 @@ from pathlib import Path
 
 from damrongdham.settings import DEFAULT_DOMAIN, StackSettings
 
-DEFAULT_DATA_DIR = Path("data")
+DEFAULT_DATA_DIR = "data"  # a string, so argparse passes it through _data_dir (absolute)
 
 
 def _data_dir(value: str) -> Path:

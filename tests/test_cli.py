@@ -156,3 +156,11 @@ def test_bot_without_config_fails_cleanly(
 ) -> None:
     assert main(["bot", "--data-dir", str(tmp_path)]) == 2
     assert "damrongdham up" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["up", "bot", "web"])
+def test_default_data_dir_is_absolute(command: str, tmp_path: Path, monkeypatch) -> None:
+    """Prosody resolves relative paths against its own directory: ours must be absolute."""
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args([command])
+    assert args.data_dir == tmp_path / "data" and args.data_dir.is_absolute()
