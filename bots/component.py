@@ -53,7 +53,9 @@ class BotComponent(slixmpp.ComponentXMPP):
         self.joined: set[str] = set()
         self._on_ready = on_ready
         self._stopping = False
-        for name in ("xep_0030", "xep_0045", "xep_0199", "xep_0359", "xep_0172"):
+        for name in ("xep_0030", "xep_0004", "xep_0045", "xep_0050"):
+            self.register_plugin(name)
+        for name in ("xep_0199", "xep_0359", "xep_0172"):
             self.register_plugin(name)
         self.plugin["xep_0030"].add_identity(category="client", itype="bot", name="Damrongdham")
         self.add_event_handler("session_start", self._session_start)

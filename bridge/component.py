@@ -12,6 +12,7 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from bridge import sla
+from bridge.adhoc import AdhocCommands
 from bridge.agencies import DEFAULT, Agency, load_agencies
 from bridge.canned import DEFAULT as CANNED_DEFAULT
 from bridge.canned import CannedReplies, load_canned
@@ -78,6 +79,8 @@ class CaseBridge:
         xmpp.add_event_handler("case_opened", self._case_opened)
         xmpp.add_event_handler("groupchat_presence", self._room_presence)
         xmpp.add_event_handler("disconnected", lambda _e: self.presence.forget())
+        # The same commands as XEP-0050 ad-hoc commands, when the component has the plugin.
+        self.adhoc = AdhocCommands(self) if "xep_0050" in getattr(xmpp, "plugin", {}) else None
 
     async def deliver_forever(self) -> None:
         """The outbox worker (run it as a task of the bot process until it stops)."""
