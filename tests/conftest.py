@@ -79,3 +79,14 @@ def relay(store):
     from damrongdham.addresses import Addresses
 
     return Relay(store, Addresses.for_domain(BRIDGE_DOMAIN))
+
+
+@pytest.fixture
+def db_store(db_url: str):
+    """A migrated case store on each backend of `db_url` (SQLite and PostgreSQL)."""
+    from casestore import CaseStore
+
+    s = CaseStore(db_url)
+    s.migrate()
+    yield s
+    s.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,11 +25,8 @@ T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[CaseStore]:
-    s = CaseStore(db_url)
-    s.migrate()
-    yield s
-    s.close()
+def store(db_store: CaseStore) -> CaseStore:
+    return db_store
 
 
 def open_case(store: CaseStore, **kw: object):

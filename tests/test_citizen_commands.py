@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -24,11 +23,8 @@ ROAD = "ถนนในหมู่บ้านเป็นหลุมลึก
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[CaseStore]:
-    s = CaseStore(db_url)
-    s.migrate()
-    yield s
-    s.close()
+def store(db_store: CaseStore) -> CaseStore:
+    return db_store
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -127,11 +126,8 @@ class FakeXmpp:
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[CaseStore]:
-    s = CaseStore(db_url)
-    s.migrate()
-    yield s
-    s.close()
+def store(db_store: CaseStore) -> CaseStore:
+    return db_store
 
 
 def test_overdue_cases_are_flagged_once_and_escalated(store: CaseStore) -> None:

@@ -3,7 +3,6 @@ passed in)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,11 +17,8 @@ AGENT = "phrae@d.example"
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[CaseStore]:
-    s = CaseStore(db_url)
-    s.migrate()
-    yield s
-    s.close()
+def store(db_store: CaseStore) -> CaseStore:
+    return db_store
 
 
 def urgent(store: CaseStore, who: str = "a@citizens.d.example", is_urgent: bool = True) -> str:
