@@ -103,24 +103,29 @@ class CaseBridge:
 
     def sla_due(self, now: datetime | None = None) -> list[Outgoing]:
         """Flag (once per case and target: an audit event) the open cases that missed a
-        target at `now`, with the escalation of missed resolutions; the notices to send."""
+        target at `now`, and escalate missed resolutions in two steps (province, then the
+        ministry; each step once: an audit event, see `bridge.sla`); the notices to send.
+        Everything is derived from the stored events, so runs and restarts never repeat."""
         now = now or utcnow()
         holidays, targets = self._sla
+        served = self._served()
         outs: list[Outgoing] = []
         # Nothing opened in the last day can be overdue (targets start the next day).
         for case in self.store.open_cases(opened_before=now - timedelta(days=1)):
             target = targets.of(case.centre)
+            events = self.store.events(case.ref)
             missed = sla.breaches(
-                case,
-                self.store.events(case.ref),
-                self.store.transcript(case.ref),
-                now,
-                target,
-                holidays,
+                case, events, self.store.transcript(case.ref), now, target, holidays
             )
+            steps = sla.escalations(case, events, now, target, holidays)
             for kind in missed:
-                self.store.record(case.ref, self.addr.bot_domain, sla.EVENT[kind])
-            outs += sla.notices(case, missed, target, holidays, self.addr, self._served())
+                self.store.record(case.ref, self.addr.bot_domain, sla.EVENT[kind], now=now)
+            for step in steps:
+                note = sla.step_note(case.centre, step, served)
+                self.store.record(
+                    case.ref, self.addr.bot_domain, sla.STEP_EVENT[step], note, now=now
+                )
+            outs += sla.notices(case, missed, target, holidays, self.addr, served, steps, events)
         return outs
 
     async def sla_forever(self, every: float = 300.0) -> None:

@@ -8,7 +8,22 @@ day after the day of ``start``: a case opened on Friday afternoon with a one-day
 response target is due by the end of Monday (Tuesday if Monday is a holiday).
 
 Targets per centre come from ``data/sla.json`` (defaults: first response 1 working day,
-resolution 15 working days), replaced by the file in ``$DAMRONGDHAM_SLA``.
+resolution 15 working days, ministry step 5 working days after the first escalation),
+replaced by the file in ``$DAMRONGDHAM_SLA``.
+
+Escalation has two steps, each recorded once as an audit event and derived from the stored
+events only (so it survives checker runs and restarts):
+
+1. when the resolution target is missed (``sla_escalation_1``): a district centre's case
+   goes to its province's room, a provincial (or Bangkok) centre's case to the ministry
+   room ``moi``;
+2. when the case is still unresolved ``ministry_escalation_days`` working days after step 1
+   was recorded (``sla_escalation_2``): a district case goes on to ``moi``; a provincial
+   case's step is a reminder to ``moi``.
+
+A step whose room is not served on this server is still recorded (note ``… unreachable``)
+and flagged instead: step 2 of a district case in the province room, otherwise in the
+case's own room.
 """
 
 from __future__ import annotations
@@ -29,7 +44,7 @@ DATA = Path(__file__).with_name("data")
 HOLIDAYS = DATA / "holidays.json"
 TARGETS = DATA / "sla.json"
 ENV = "DAMRONGDHAM_SLA"
-FIRST_RESPONSE_DAYS, RESOLUTION_DAYS = 1, 15
+FIRST_RESPONSE_DAYS, RESOLUTION_DAYS, MINISTRY_ESCALATION_DAYS = 1, 15, 5
 MAX_DAYS = 3660  # guard: no target reaches further than ~10 years
 
 FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
@@ -39,6 +54,11 @@ EVENT = {FIRST_RESPONSE: "sla_first_response", RESOLUTION: "sla_resolution"}
 #: sees nothing of it).
 RESPONSE_EVENTS = frozenset({"claimed", "assigned", "status", "forwarded", "merged", "transferred"})
 DONE = frozenset({Status.RESOLVED, Status.CLOSED, Status.MERGED})
+MINISTRY = "moi"
+#: Audit event kinds of the two escalation steps (note: the target room's slug, with
+#: `` unreachable`` when that room is not served).
+STEP_EVENT = {1: "sla_escalation_1", 2: "sla_escalation_2"}
+UNREACHABLE = " unreachable"
 
 
 # -- calendar --------------------------------------------------------------------------------
@@ -98,6 +118,8 @@ def due_at(start: datetime, working_days: int, holidays: frozenset[date]) -> dat
 class Targets:
     first_response_days: int = FIRST_RESPONSE_DAYS
     resolution_days: int = RESOLUTION_DAYS
+    #: working days after the first escalation before the ministry step
+    ministry_escalation_days: int = MINISTRY_ESCALATION_DAYS
 
 
 class SlaTargets:
@@ -113,7 +135,7 @@ def _targets(row: object, base: Targets, where: str) -> Targets:
     if not isinstance(row, dict):
         raise ValueError(f"{where}: must be an object")
     values = {}
-    for key in ("first_response_days", "resolution_days"):
+    for key in ("first_response_days", "resolution_days", "ministry_escalation_days"):
         value = row.get(key, getattr(base, key))
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 365:
             raise ValueError(f"{where}.{key}: a whole number of working days, 0–365")
@@ -175,25 +197,110 @@ def breaches(
     return out
 
 
-def escalation_room_slug(centre: str, served: frozenset[str] | None) -> str | None:
-    """Where a missed resolution target is escalated: a district centre's parent (its
-    province), a provincial (or Bangkok) centre's ministry (`moi`) when that centre is served;
-    else nowhere (flagged in the centre's own room only)."""
+def escalation_chain(centre: str) -> tuple[str, str] | None:
+    """The rooms of the two escalation steps for a centre's case: a district centre's
+    (province, ``moi``), a provincial or Bangkok centre's (``moi``, ``moi``: the second step
+    is a reminder); None for the ministry level itself and unknown centres."""
     found = centre_by_slug(centre)
     if found is None:
         return None
-    target = None
-    if found.kind == "district":
-        target = found.parent
-    elif found.kind in ("province", "bangkok"):
-        target = "moi"
-    if target is None or (served is not None and target not in served):
+    if found.kind == "district" and found.parent:
+        return found.parent, MINISTRY
+    if found.kind in ("province", "bangkok"):
+        return MINISTRY, MINISTRY
+    return None
+
+
+def escalation_room_slug(centre: str, served: frozenset[str] | None) -> str | None:
+    """Where a missed resolution target is escalated first (step 1) when that room is served
+    (`served` None: cannot say, assume it is); else None."""
+    chain = escalation_chain(centre)
+    if chain is None or (served is not None and chain[0] not in served):
         return None
-    return target
+    return chain[0]
+
+
+def step_recorded(events: Iterable[EventView], step: int) -> EventView | None:
+    """The event recording escalation `step` (1 or 2), if any. A case whose missed resolution
+    was flagged by a checker before two-step escalation (``sla_resolution`` with no
+    ``sla_escalation_1``) counts as escalated once, at that flag: it was escalated with it."""
+    events = list(events)
+    for e in events:
+        if e.kind == STEP_EVENT[step]:
+            return e
+    if step == 1:
+        for e in events:
+            if e.kind == EVENT[RESOLUTION]:
+                return e
+    return None
+
+
+def first_target(events: Iterable[EventView], centre: str) -> str | None:
+    """The room step 1 went to: its event's note (the case may have moved since), else the
+    first room of the centre's chain."""
+    first = step_recorded(events, 1)
+    if first is not None and first.kind == STEP_EVENT[1] and first.note:
+        return first.note.removesuffix(UNREACHABLE)
+    chain = escalation_chain(centre)
+    return chain[0] if chain else None
+
+
+def ministry_due_at(
+    events: Iterable[EventView], targets: Targets, holidays: frozenset[date]
+) -> datetime | None:
+    """When step 2 falls due: `ministry_escalation_days` working days after the day step 1
+    was recorded (None before step 1)."""
+    first = step_recorded(events, 1)
+    if first is None:
+        return None
+    return due_at(first.at, targets.ministry_escalation_days, holidays)
+
+
+def escalations(
+    case: CaseView,
+    events: list[EventView],
+    now: datetime,
+    targets: Targets,
+    holidays: frozenset[date],
+) -> list[int]:
+    """The escalation steps newly due at `now` (each only once: no event for it yet).
+
+    Step 1 is due with the missed resolution target; step 2 only once step 1 is recorded and
+    `ministry_escalation_days` working days have passed since, so both never fall in one run.
+    """
+    if case.status in DONE or escalation_chain(case.centre) is None:
+        return []
+    if step_recorded(events, 1) is None:
+        if now >= due_at(case.created_at, targets.resolution_days, holidays):
+            return [1]
+        return []
+    second = ministry_due_at(events, targets, holidays)
+    if step_recorded(events, 2) is None and second is not None and now >= second:
+        return [2]
+    return []
+
+
+def step_target(centre: str, step: int, served: frozenset[str] | None) -> tuple[str, bool]:
+    """The room slug of escalation `step` for a centre's case, and whether it is served."""
+    chain = escalation_chain(centre)
+    if chain is None:
+        raise ValueError(f"{centre}: no escalation")
+    target = chain[step - 1]
+    return target, served is None or target in served
+
+
+def step_note(centre: str, step: int, served: frozenset[str] | None) -> str:
+    """The audit note of an escalation step: the target's slug (`` unreachable`` if unserved)."""
+    target, reached = step_target(centre, step, served)
+    return target if reached else target + UNREACHABLE
 
 
 def _when(at: datetime) -> str:
     return at.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")
+
+
+def _room(addresses: Addresses, slug: str, body: str) -> Outgoing:
+    return Outgoing(to=addresses.room_jid(slug), body=body, groupchat=True)
 
 
 def notices(
@@ -203,10 +310,26 @@ def notices(
     holidays: frozenset[date],
     addresses: Addresses,
     served: frozenset[str] | None,
+    steps: Iterable[int] = (),
+    events: Iterable[EventView] = (),
 ) -> list[Outgoing]:
-    """The room flags for newly missed targets, and the escalation of a missed resolution."""
-    outs = []
+    """The room flags for newly missed targets and the notices of escalation `steps` (from
+    :func:`escalations`; `events`: the case's events before this run, for step 2's dates).
+
+    Each step is announced in its target room with the case address, and the case's own
+    room is told; a step whose room is not served is flagged instead (step 2 of a district
+    case in the province room, otherwise in the case's own room)."""
+    steps = list(steps)
+    events = list(events)
+    own = case.centre
+    outs: list[Outgoing] = []
     link = f"xmpp:{addresses.case_jid(case.ref)}?message"
+    found = centre_by_slug(own)
+    name = found.name_th if found else own
+    resolution_due = due_at(case.created_at, targets.resolution_days, holidays)
+    summary = " ".join(case.summary.split())[:160]
+    held = f"status {case.status.value}, held by {case.assigned_to or '—'}"
+
     for kind in missed:
         if kind == FIRST_RESPONSE:
             days = targets.first_response_days
@@ -218,29 +341,87 @@ def notices(
             )
         else:
             days = targets.resolution_days
-            due = due_at(case.created_at, days, holidays)
             text = (
-                f"⏰ {case.ref} เกินกำหนดแก้ไข ({days} วันทำการ ครบ {_when(due)}) "
-                f"· resolution overdue (target {days} working days, due {_when(due)})"
+                f"⏰ {case.ref} เกินกำหนดแก้ไข ({days} วันทำการ ครบ {_when(resolution_due)}) "
+                f"· resolution overdue (target {days} working days, due {_when(resolution_due)})"
             )
-            up = escalation_room_slug(case.centre, served)
-            if up is not None:
-                text += f" — แจ้งระดับสูงขึ้นแล้ว · escalated to {up}"
-                found = centre_by_slug(case.centre)
-                name = found.name_th if found else case.centre
-                outs.append(
-                    Outgoing(
-                        to=addresses.room_jid(up),
-                        body=(
-                            f"⬆️ {case.ref} ของ{name} ({case.centre}) เกินกำหนดแก้ไข "
-                            f"{days} วันทำการ · escalated from {case.centre}: resolution "
-                            f"overdue (due {_when(due)}), status {case.status.value}, "
-                            f"held by {case.assigned_to or '—'}\n"
-                            f"{' '.join(case.summary.split())[:160]}"
-                        ),
-                        groupchat=True,
-                    )
+            if 1 in steps:
+                target, reached = step_target(own, 1, served)
+                text += (
+                    f" — แจ้งระดับสูงขึ้นแล้ว · escalated to {target}"
+                    if reached
+                    else f" — ส่งต่อ {target} ไม่ได้ · could not escalate to {target} "
+                    "(no such room on this server)"
                 )
             text += f"\n{link}"
-        outs.insert(0, Outgoing(to=addresses.room_jid(case.centre), body=text, groupchat=True))
+        outs.append(_room(addresses, own, text))
+
+    for step in steps:
+        target, reached = step_target(own, step, served)
+        if step == 1:
+            if RESOLUTION not in missed:  # not told with the flag above
+                outs.append(
+                    _room(
+                        addresses,
+                        own,
+                        f"⬆️ {case.ref} เกินกำหนดแก้ไข · resolution overdue — "
+                        + (
+                            f"escalated to {target}"
+                            if reached
+                            else f"could not escalate to {target}"
+                        )
+                        + f"\n{link}",
+                    )
+                )
+            if reached:
+                outs.append(
+                    _room(
+                        addresses,
+                        target,
+                        f"⬆️ {case.ref} ของ{name} ({own}) เกินกำหนดแก้ไข "
+                        f"{targets.resolution_days} วันทำการ · escalated from {own}: resolution "
+                        f"overdue (due {_when(resolution_due)}), {held}\n{summary}\n{link}",
+                    )
+                )
+            continue
+        first = step_recorded(events, 1)
+        since = f" since {_when(first.at)}" if first else ""
+        days = targets.ministry_escalation_days
+        earlier = first_target(events, own)
+        province = earlier if earlier != MINISTRY else None
+        reminder = province is None  # moi had step 1 already (a provincial case)
+        # the province room hears of step 2 too (once, if the case has not moved there)
+        tell_province = (
+            province is not None and province != own and (served is None or province in served)
+        )
+        if reached:
+            head = (
+                f"🔔 {case.ref} ของ{name} ({own}) ยังไม่แก้ไข — เตือนครั้งที่สอง · reminder: "
+                f"escalated{since}, still unresolved after {days} more working days"
+                if reminder
+                else f"⬆️⬆️ {case.ref} ของ{name} ({own}) ยังไม่แก้ไข — ส่งถึงระดับกระทรวง · "
+                f"escalated to the ministry from {own} via {province}: still unresolved "
+                f"{days} working days after escalation{since}"
+            )
+            outs.append(_room(addresses, target, f"{head}, {held}\n{summary}\n{link}"))
+            told = (
+                f"🔔 {case.ref} ยังไม่แก้ไข — เตือน {target} อีกครั้งแล้ว · still unresolved "
+                f"{days} working days after escalation: reminder sent to {target}"
+                if reminder
+                else f"⬆️⬆️ {case.ref} ยังไม่แก้ไข — ส่งถึงระดับกระทรวงแล้ว · still unresolved "
+                f"{days} working days after escalation to {province}: escalated to {target}"
+            )
+            outs.append(_room(addresses, own, f"{told}\n{link}"))
+            if tell_province:
+                outs.append(_room(addresses, province, f"{told} (escalated here{since})\n{link}"))
+            continue
+        flag = (
+            f"⚠️ {case.ref} ของ{name} ({own}) ยังไม่แก้ไข {days} วันทำการหลังแจ้งระดับสูงขึ้น "
+            f"แต่ส่งถึงระดับกระทรวง ({target}) ไม่ได้ · still unresolved {days} working days "
+            f"after escalation{since}; the ministry step could not be reached (no {target} "
+            f"room on this server), {held}\n{link}"
+        )
+        if tell_province:
+            outs.append(_room(addresses, province, flag))
+        outs.append(_room(addresses, own, flag))
     return outs
