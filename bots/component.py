@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 
 import slixmpp
@@ -20,6 +21,7 @@ from damrongdham.xmpp import origin_id
 
 log = logging.getLogger(__name__)
 
+OOB_NS = "jabber:x:oob"  # XEP-0066: a shared file's URL, shown inline by apps
 BOT_NICK = "ระบบรับเรื่อง"
 
 
@@ -167,8 +169,12 @@ class BotComponent(slixmpp.ComponentXMPP):
         if out.groupchat:
             if out.to not in self.joined:
                 log.warning("not in room %s; announcement kept in the case store only", out.to)
-            self.send_message(
+            msg = self.make_message(
                 mto=out.to, mbody=out.body, mtype="groupchat", mfrom=self.addr.bot_domain
             )
-            return
-        self.send_message(mto=out.to, mbody=out.body, mtype="chat", mfrom=sender)
+        else:
+            msg = self.make_message(mto=out.to, mbody=out.body, mtype="chat", mfrom=sender)
+        if out.oob:
+            oob = ET.SubElement(msg.xml, f"{{{OOB_NS}}}x")
+            ET.SubElement(oob, f"{{{OOB_NS}}}url").text = out.oob
+        msg.send()

@@ -118,10 +118,26 @@ def _leftover(piece: str) -> str:
     return piece[:lead] + NUMBER + piece[len(piece) - trail :]
 
 
+# A link (a shared file's upload URL, a map) is kept whole: its digits and "@" are not
+# personal data, and a masked link no longer works.
+_URL = re.compile(r"(?:https?|aesgcm)://[^\s<>\"'«»]+", re.IGNORECASE)
+
+
 def mask(text: str) -> str:
     """Replace ID numbers, phone numbers, e-mail and bank accounts with placeholders.
 
-    Expects normalised text (Arabic digits). Hotlines such as 1567 are kept."""
+    Expects normalised text (Arabic digits). Hotlines such as 1567 and links are kept."""
+    if "://" in text:
+        links = _URL.findall(text)
+        pieces = _URL.split(text)
+        return "".join(
+            _mask_text(piece) + (links[i] if i < len(links) else "")
+            for i, piece in enumerate(pieces)
+        )
+    return _mask_text(text)
+
+
+def _mask_text(text: str) -> str:
     if "@" in text:
         text = _EMAIL.sub(EMAIL, text)
     if not _ANY_DIGIT.search(text):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -28,6 +29,16 @@ log = logging.getLogger(__name__)
 QUEUED = "queued"  # audit event: the citizen was told that nobody is on duty
 MAX_CHARS = 8000
 RECENT_COMMANDS = 4096  # (agent, origin id) of commands already carried out, newest last
+# A message that is only a link: what apps send after uploading a picture or file (XEP-0363,
+# with the same URL as XEP-0066 out-of-band data). Relayed as its own message, unprefixed,
+# with the OOB element, so the receiving app shows the picture inline.
+_MEDIA_URL = re.compile(r"(?:https?|aesgcm)://\S+", re.IGNORECASE)
+
+
+def media_url(body: str) -> str | None:
+    """The URL when `body` is nothing but one link, else None."""
+    text = body.strip()
+    return text if _MEDIA_URL.fullmatch(text) else None
 
 
 def not_allowed(ref: str) -> str:
@@ -160,8 +171,14 @@ class Relay:
         )
         if not added:
             return []
-        text = f"[{case.ref}] {self.centre_signature(case)}:\n{body}"
-        outs = [Outgoing(to=case.citizen_jid, body=text, sender=case.centre)]
+        heading = f"[{case.ref}] {self.centre_signature(case)}:"
+        if url := media_url(body):  # a shared file: signed line, then the bare link
+            outs = [
+                Outgoing(to=case.citizen_jid, body=heading, sender=case.centre),
+                Outgoing(to=case.citizen_jid, body=url, sender=case.centre, oob=url),
+            ]
+        else:
+            outs = [Outgoing(to=case.citizen_jid, body=f"{heading}\n{body}", sender=case.centre)]
         if case.assigned_to is None:  # the first agent to answer takes the case
             try:
                 after = self.store.claim(case.ref, agent)
@@ -178,22 +195,34 @@ class Relay:
         """A citizen's message on an open case: to the assigned agent, else to the room."""
         case_local = case.ref.lower()
         current = self.store.get(case.ref) or case
+        url = media_url(msg.body)
         if current.assigned_to:
-            return [
+            to = current.assigned_to
+            if url:  # a shared file: who sent it, then the bare link
+                return [
+                    Outgoing(to=to, body=f"[{case.ref}] ผู้ร้องส่งไฟล์:", sender=case_local),
+                    Outgoing(to=to, body=url, sender=case_local, oob=url),
+                ]
+            return [Outgoing(to=to, body=f"[{case.ref}] ผู้ร้อง: {msg.body}", sender=case_local)]
+        room = self.addr.room_jid(current.centre)
+        reply = f"ตอบผู้ร้อง / reply: xmpp:{self.addr.case_jid(case.ref)}?message"
+        if url:
+            outs = [
                 Outgoing(
-                    to=current.assigned_to, body=f"[{case.ref}] ผู้ร้อง: {msg.body}", sender=case_local
+                    to=room,
+                    body=f"💬 {case.ref} ผู้ร้องส่งไฟล์ · the citizen sent a file:\n{reply}",
+                    groupchat=True,
+                ),
+                Outgoing(to=room, body=url, groupchat=True, oob=url),
+            ]
+        else:
+            outs = [
+                Outgoing(
+                    to=room,
+                    body=f"💬 {case.ref} ผู้ร้องเขียนเพิ่ม: «{msg.body}»\n{reply}",
+                    groupchat=True,
                 )
             ]
-        outs = [
-            Outgoing(
-                to=self.addr.room_jid(current.centre),
-                body=(
-                    f"💬 {case.ref} ผู้ร้องเขียนเพิ่ม: «{msg.body}»\n"
-                    f"ตอบผู้ร้อง / reply: xmpp:{self.addr.case_jid(case.ref)}?message"
-                ),
-                groupchat=True,
-            )
-        ]
         return outs + self.queued(current)
 
     def queued(self, case: CaseView) -> list[Outgoing]:

@@ -35,9 +35,11 @@ class Addresses:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to send. `sender` is a local part at the bot domain ('' = the domain)."""
+    """One message to send. `sender` is a local part at the bot domain ('' = the domain);
+    `oob` a shared file's URL, sent as XEP-0066 out-of-band data so apps show it inline."""
 
     to: str
     body: str
     sender: str = ""
     groupchat: bool = False
+    oob: str | None = None

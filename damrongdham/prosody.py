@@ -51,6 +51,7 @@ def hostnames(settings: StackSettings) -> list[str]:
         settings.anon_domain,
         settings.muc_domain,
         settings.bot_domain,
+        settings.upload_domain,
     ]
 
 
@@ -77,6 +78,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         anon_domain=settings.anon_domain,
         muc_domain=settings.muc_domain,
         bot_domain=settings.bot_domain,
+        upload_domain=settings.upload_domain,
         certs_dir=str(settings.certs_dir),
         cert_file=str(cert),
         key_file=str(key),

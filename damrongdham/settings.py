@@ -65,6 +65,10 @@ class StackSettings:
         return f"anon.{self.domain}"
 
     @property
+    def upload_domain(self) -> str:
+        return f"upload.{self.domain}"
+
+    @property
     def admin_jid(self) -> str:
         return f"admin@{self.domain}"
 
@@ -117,6 +121,7 @@ class StackSettings:
             "muc_domain": self.muc_domain,
             "citizen_domain": self.citizen_domain,
             "anon_domain": self.anon_domain,
+            "upload_domain": self.upload_domain,
             "c2s_host": self.listen,
             "c2s_port": self.c2s_port,
             "component_port": self.component_port,

@@ -115,7 +115,14 @@ def test_ports_and_interfaces(text: str, settings: StackSettings) -> None:
 def test_certificates_are_created_for_every_host(
     settings: StackSettings, config: Path, text: str
 ) -> None:
-    assert set(hostnames(settings)) == {D, f"citizens.{D}", f"anon.{D}", f"rooms.{D}", f"bot.{D}"}
+    assert set(hostnames(settings)) == {
+        D,
+        f"citizens.{D}",
+        f"anon.{D}",
+        f"rooms.{D}",
+        f"bot.{D}",
+        f"upload.{D}",
+    }
     assert f'certificate = "{settings.certs_dir / "server.crt"}"' in text
     assert f'key = "{settings.certs_dir / "server.key"}"' in text
     assert (settings.certs_dir / "server.crt").exists()
@@ -134,6 +141,18 @@ def _luac() -> str | None:
         if found := shutil.which(name):
             return found
     return None
+
+
+def test_upload_component(text: str, settings: StackSettings) -> None:
+    """XEP-0363 file sharing for every host; links on the stack's HTTP port."""
+    block = _section(text, f'Component "upload.{D}" "http_file_share"')
+    assert f'http_file_share_access = {{ "{D}", "citizens.{D}", "anon.{D}" }}' in block
+    assert "http_file_share_size_limit = 10*1024*1024" in block
+    assert "http_file_share_daily_quota" in block
+    assert "http_file_share_expires_after = 30*86400" in block
+    assert f'http_external_url = "http://127.0.0.1:{settings.http_port}/"' in block
+    assert f'http_host = "{D}"' in block
+    assert settings.stack_info()["upload_domain"] == f"upload.{D}"
 
 
 @pytest.mark.skipif(_luac() is None, reason="no Lua compiler installed")
