@@ -149,3 +149,41 @@ class CaseRating(Base):
     score: Mapped[int] = mapped_column(Integer)
     citizen_jid: Mapped[str] = mapped_column(String(JID))
     rated_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A dashboard login (server-side session). The browser holds the token; only its
+    SHA-256 is stored, so a leaked database does not leak live sessions."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    jid: Mapped[str] = mapped_column(String(JID), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ApiKey(Base):
+    """An agency's key for the Open311 POST endpoint; only the SHA-256 of the key is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class RateLimit(Base):
+    """A fixed-window counter shared by every web worker (see ``casestore.ratelimit``)."""
+
+    __tablename__ = "rate_limits"
+
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime]
+    hits: Mapped[int] = mapped_column(Integer)

@@ -6,7 +6,11 @@ cd "$(dirname "$0")/.."
 profile="${1:-run}"
 
 need_apt=()
-for pkg in prosody lua-dbi-sqlite3 lua-dbi-postgresql python3-venv; do
+apt_pkgs=(prosody lua-dbi-sqlite3 lua-dbi-postgresql python3-venv)
+command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
+# Browser tests drive Debian's Chromium headless (Playwright with executablePath).
+[ "$profile" = test ] && apt_pkgs+=(chromium)
+for pkg in "${apt_pkgs[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ]; then
@@ -42,4 +46,15 @@ if [ ! -f "$stamp" ]; then
     .venv/bin/pip install -q --disable-pip-version-check -e "$extras"
     rm -f .venv/.installed-"$profile"-*
     touch "$stamp"
+fi
+
+# The web chat's JavaScript libraries (npm registry at install time; served from disk at run
+# time, never from a CDN).
+if [ -f web/package.json ]; then
+    npm_stamp="web/node_modules/.installed-$(sha256sum web/package-lock.json 2>/dev/null | cut -c1-16)"
+    if [ ! -f "$npm_stamp" ]; then
+        echo "setup: npm ci in web/"
+        (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+        touch "$npm_stamp"
+    fi
 fi

@@ -16,11 +16,14 @@ TABLES = {
     "case_messages",
     "case_events",
     "case_counters",
+    "web_sessions",
+    "api_keys",
+    "rate_limits",
     "outbox",
     "case_ratings",
     "alembic_version",
 }
-HEAD = "0003"
+HEAD = "0004"
 
 
 def current_revision(store: CaseStore) -> str | None:

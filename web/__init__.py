@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask, Response, render_template
 from werkzeug.exceptions import HTTPException
 
-from web.public import bp as public_bp
+from web import chat, dashboard, open311, public, track
 
 __all__ = ["DEFAULT_DOMAIN", "create_app"]
 
@@ -105,7 +105,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(load_settings(config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.register_blueprint(public_bp)
+    for module in (public, chat, track, open311, dashboard):
+        app.register_blueprint(module.bp)
     app.after_request(_set_security_headers)
     app.register_error_handler(HTTPException, _error_page)
 
