@@ -13,6 +13,7 @@ def web_env(settings: StackSettings) -> dict[str, str]:
     secrets = settings.load_secrets()
     return {
         "DAMRONGDHAM_DOMAIN": settings.domain,
+        "DAMRONGDHAM_DATA_DIR": str(settings.data_dir),
         "DAMRONGDHAM_DATABASE_URL": settings.db_url,
         "DAMRONGDHAM_SECRET_KEY": secrets.web_secret_key,
         "DAMRONGDHAM_C2S_HOST": settings.listen,

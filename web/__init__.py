@@ -6,8 +6,10 @@ itself: everything that touches cases goes through the ``casestore`` package.
 Settings (``create_app(config)`` keys win over the environment): ``DOMAIN``
 (``DAMRONGDHAM_DOMAIN``, default ``damrongdham.localhost``), ``DATABASE_URL``
 (``DAMRONGDHAM_DATABASE_URL``), ``C2S_HOST``/``C2S_PORT`` (``DAMRONGDHAM_C2S_HOST``/``_PORT``,
-default 127.0.0.1:5222) and ``SECRET_KEY`` (``DAMRONGDHAM_SECRET_KEY``; random per process
-when unset, so set it when several worker processes must share sessions).
+default 127.0.0.1:5222), ``DATA_DIR`` (``DAMRONGDHAM_DATA_DIR``: the stack's data directory,
+with ``provisioning.json``), ``WEBSOCKET_URL`` (``DAMRONGDHAM_WEBSOCKET_URL``) and
+``SECRET_KEY`` (``DAMRONGDHAM_SECRET_KEY``; random per process when unset, so set it when
+several worker processes must share sessions).
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ def load_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "C2S_HOST": _env("DAMRONGDHAM_C2S_HOST") or DEFAULT_C2S_HOST,
         "C2S_PORT": _env("DAMRONGDHAM_C2S_PORT") or DEFAULT_C2S_PORT,
         "SECRET_KEY": _env("DAMRONGDHAM_SECRET_KEY") or _PROCESS_SECRET,
+        "DATA_DIR": _env("DAMRONGDHAM_DATA_DIR"),
+        "WEBSOCKET_URL": _env("DAMRONGDHAM_WEBSOCKET_URL"),
     }
     settings.update(config or {})
     domain = str(settings["DOMAIN"]).strip().lower().rstrip(".")
