@@ -4,7 +4,8 @@ FROM debian:bookworm-slim
 
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-       prosody lua-dbi-sqlite3 lua-dbi-postgresql python3 python3-venv ca-certificates curl \
+       prosody lua-dbi-sqlite3 lua-dbi-postgresql python3 python3-venv nodejs npm \
+       ca-certificates curl \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/damrongdham
@@ -14,6 +15,8 @@ COPY bots bots
 COPY bridge bridge
 COPY provisioning provisioning
 COPY web web
+# The web chat's JavaScript libraries, from the npm registry at build time (never at run time).
+RUN if [ -f web/package.json ]; then cd web && npm ci --omit=dev --no-audit --no-fund; fi
 COPY damrongdham damrongdham
 COPY prosody prosody
 RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .

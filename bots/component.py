@@ -129,6 +129,10 @@ class BotComponent(slixmpp.ComponentXMPP):
     # -- messages ---------------------------------------------------------------------
 
     def _message(self, msg: slixmpp.Message) -> None:
+        if msg["type"] == "groupchat":
+            if msg["from"].domain == self.addr.muc_domain and msg["body"]:
+                self.event("room_message", msg)  # agents' commands in a centre room
+            return
         if msg["type"] not in ("chat", "normal") or msg["to"].domain != self.addr.bot_domain:
             if msg["type"] == "error":
                 log.warning("error from %s: %s", msg["from"], msg["error"]["condition"])
@@ -165,6 +169,9 @@ class BotComponent(slixmpp.ComponentXMPP):
 
     def send_out(self, out: Outgoing) -> None:
         """Send one outgoing message from `<sender>@bot.D` (or the room nick)."""
+        if out.to.endswith(".invalid"):  # e.g. a case an agency opened through Open311
+            log.info("not sent: %s has no XMPP address", out.to.partition("@")[2])
+            return
         sender = f"{out.sender}@{self.addr.bot_domain}" if out.sender else self.addr.bot_domain
         if out.groupchat:
             if out.to not in self.joined:

@@ -46,6 +46,7 @@ HISTORY_MESSAGES = 30
 HISTORY_EVENTS = 30
 HISTORY_CASES = 10
 CLIP = 300
+QUEUE_LINES = 20
 
 DIRECTION_LABEL = {
     "citizen": "ผู้ร้อง · citizen",
@@ -449,6 +450,37 @@ class AgentActions:
     def do_history(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
         self.store.record(case.ref, actor, "history")
         return [self.tell(case, actor, self.history(case.ref))]
+
+    def do_queue(self, case, actor, arg, staff, origin_id) -> list[Outgoing]:
+        return [self.tell(case, actor, self.queue_text((self.store.get(case.ref) or case).centre))]
+
+    def queue_text(self, centre: str, now: datetime | None = None) -> str:
+        """The centre's open cases: waiting (urgent first), then held, with their holders."""
+        cases = self.store.open_cases(centre=centre)
+        waiting = [c for c in cases if c.assigned_to is None]
+        waiting.sort(key=lambda c: (not c.urgent, c.created_at))
+        held = [c for c in cases if c.assigned_to is not None]
+        name = (found.name_th if (found := centre_by_slug(centre)) else centre)
+        lines = [
+            f"คิว {name} · queue of {centre}: รอรับ {len(waiting)} · waiting, "
+            f"มีผู้ดูแล {len(held)} · held"
+        ]
+        now = now or datetime.now(THAI_TIME)
+        for title, group in (("รอรับเรื่อง · waiting", waiting), ("มีผู้ดูแล · held", held)):
+            if not group:
+                continue
+            lines.append(title)
+            for c in group[:QUEUE_LINES]:
+                hours = max(0, int((now - c.created_at).total_seconds() // 3600))
+                flag = "🚨 " if c.urgent else ""
+                who = f" · {c.assigned_to}" if c.assigned_to else ""
+                lines.append(
+                    f"• {flag}{c.ref} ({STATUS_TH[c.status]}, {hours} ชม. · h){who} "
+                    f"{_clip(c.summary, 60)} xmpp:{self.addr.case_jid(c.ref)}?message"
+                )
+            if len(group) > QUEUE_LINES:
+                lines.append(f"… และอีก {len(group) - QUEUE_LINES} เรื่อง · and more")
+        return "\n".join(lines)
 
     # -- status changes ---------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS_NS = "http://jabber.org/protocol/commands"
 #: Commands without an argument run at once; the others answer with a form first.
-AT_ONCE = ("claim", "close", "reopen", "history")
+AT_ONCE = ("claim", "close", "reopen", "history", "queue")
 #: The commands offered, in the order apps list them.
 NODES = (
     "claim",
@@ -46,6 +46,7 @@ NODES = (
     "close",
     "reopen",
     "history",
+    "queue",
 )
 
 

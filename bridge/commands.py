@@ -119,7 +119,20 @@ SPECS: tuple[Spec, ...] = (
         "บทสนทนา บันทึกการดำเนินการ และเรื่องก่อนหน้าของผู้ร้อง",
         "none",
     ),
+    Spec(
+        "queue",
+        "คิว",
+        "",
+        "",
+        "this centre's open cases: waiting ones first, then who holds what",
+        "เรื่องที่ยังเปิดของศูนย์: เรื่องรอรับก่อน แล้วใครถือเรื่องใด",
+        "none",
+        ("cases", "เรื่องค้าง"),
+    ),
 )
+
+#: Commands that make sense in the centre room without a case reference.
+ROOM_ONLY_OK = frozenset({"help", "queue"})
 
 BY_WORD: dict[str, Spec] = {}
 for _spec in SPECS:

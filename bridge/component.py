@@ -20,6 +20,9 @@ from bridge.commands import parse
 from bridge.outbox import deliver_forever
 from bridge.presence import RoomPresence
 from bridge.relay import Relay
+from bridge.room_commands import need_ref, parse_room, room_help
+from bridge.routing import DEFAULT as ROUTING_DEFAULT
+from bridge.routing import Router, RoutingRules, load_rules
 from bridge.urgent import Reannouncer, interval
 from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
 from casestore.refs import utcnow
@@ -56,6 +59,14 @@ def _agencies() -> dict[str, Agency]:
         return load_agencies(DEFAULT)
 
 
+def _routing() -> RoutingRules:
+    try:
+        return load_rules()
+    except (OSError, ValueError) as exc:
+        log.error("cannot read the routing file: %s; using %s", exc, ROUTING_DEFAULT)
+        return load_rules(ROUTING_DEFAULT)
+
+
 class Carrier(Protocol):
     """What the bridge needs from the component that owns the connection."""
 
@@ -72,12 +83,16 @@ class CaseBridge:
         self.agencies = _agencies()
         self.relay = Relay(store, addresses, self.presence, self._served, self.agencies, _canned())
         self.store = store
+        self.router = Router(
+            store, addresses, self.presence.on_duty, self.relay.actions, _routing()
+        )
         self._sla = _sla()
         self._staff: dict[str, tuple[float, frozenset[str]]] = {}
         xmpp.add_event_handler("case_address_message", self._case_address_message)
         xmpp.add_event_handler("case_citizen_message", self._case_citizen_message)
         xmpp.add_event_handler("case_opened", self._case_opened)
         xmpp.add_event_handler("groupchat_presence", self._room_presence)
+        xmpp.add_event_handler("room_message", self._room_message)
         xmpp.add_event_handler("disconnected", lambda _e: self.presence.forget())
         # The same commands as XEP-0050 ad-hoc commands, when the component has the plugin.
         self.adhoc = AdhocCommands(self) if "xep_0050" in getattr(xmpp, "plugin", {}) else None
@@ -171,7 +186,22 @@ class CaseBridge:
         ):
             return
         available = pres["type"] not in ("unavailable", "error")
+        centre = pres["from"].user
+        before = real in self.presence.on_duty(room) if real else False
         self.presence.update(room, nick, real, available, pres["show"] or "")
+        after = real in self.presence.on_duty(room) if real else False
+        if not real or before == after:
+            return
+        try:
+            if after:
+                self._send(self.router.became_available(centre))
+            else:
+                outs, left = self.router.became_unavailable(real, centre)
+                for case in left:
+                    outs += self.relay.queued(case)
+                self._send(outs)
+        except Exception:
+            log.exception("routing after a presence change in %s failed", room)
 
     def _send(self, outs: list[Outgoing]) -> None:
         carrier: Carrier = self.xmpp  # type: ignore[assignment]
@@ -220,6 +250,8 @@ class CaseBridge:
             outs = self.relay.from_case_address(
                 sender, local, msg["body"], origin_id(msg), agent, staff
             )
+            if command:
+                outs += self._after_command(case, sender)
         except Exception:
             log.exception("relay failed for a message to %s", msg["to"])
             outs = [
@@ -232,9 +264,65 @@ class CaseBridge:
         self._send(outs)
 
     def _case_opened(self, case: CaseView) -> None:
-        """A new case (if the component raises `case_opened`): queued notice when nobody of
-        its centre is on duty."""
-        self._send(self.relay.queued(case))
+        """A new case (if the component raises `case_opened`): to an available agent of its
+        centre, else a queued notice to the citizen when nobody there is on duty."""
+        try:
+            routed = self.router.route(case)
+        except Exception:
+            log.exception("routing case %s failed; it waits in the room", case.ref)
+            routed = []
+        self._send(routed or self.relay.queued(case))
+
+    async def _room_message(self, msg: slixmpp.Message) -> None:
+        """A message in a centre room: a command naming its case (`bridge.room_commands`)."""
+        room, nick = msg["from"].bare, msg["from"].resource
+        if msg["from"].domain != self.addr.muc_domain or not nick:
+            return
+        if msg.xml.find("{urn:xmpp:delay}delay") is not None:
+            return  # history replayed on joining: done already
+        command = parse_room(msg["body"])
+        sender = self.presence.real_jid(room, nick)
+        if command is None or sender is None or sender.partition("@")[2] != self.addr.domain:
+            return  # talk between colleagues, or the bot's own announcements
+        centre = msg["from"].user
+        try:
+            outs = await self._run_room_command(command, sender, centre, origin_id(msg))
+        except Exception:
+            log.exception("room command in %s failed", room)
+            outs = [Outgoing(to=sender, body="ขออภัย ระบบขัดข้องชั่วคราว · Temporary fault.")]
+        self._send(outs)
+
+    async def _run_room_command(
+        self, command, sender: str, centre: str, origin: str | None
+    ) -> list[Outgoing]:
+        if command.ref is None:
+            if not await self.is_agent(sender, centre):
+                return []
+            if command.name == "queue" and command.text:
+                return [Outgoing(to=sender, body=self.relay.actions.queue_text(centre))]
+            if command.name == "help" and command.text:
+                return [Outgoing(to=sender, body=room_help())]
+            return [Outgoing(to=sender, body=need_ref(command.name))]
+        case = self.store.get(command.ref)
+        agent = case is not None and await self.is_agent(sender, case.centre)
+        staff = await self.staff_of(case.centre) if agent and case else frozenset()
+        before = case
+        outs = self.relay.from_case_address(
+            sender, command.ref.lower(), command.text, origin, agent, staff
+        )
+        return outs + self._after_command(before, sender)
+
+    def _after_command(self, before: CaseView | None, actor: str) -> list[Outgoing]:
+        """A case a command moved to another centre, or put back to new, is routed there
+        (not back to the agent who let it go)."""
+        if before is None:
+            return []
+        after = self.store.get(before.ref)
+        if after is None or after.assigned_to or after == before:
+            return []
+        if after.centre != before.centre or after.status != before.status:
+            return self.router.route(after, exclude=actor)
+        return []
 
     def _case_citizen_message(self, event: tuple[CaseView, MessageView]) -> None:
         case, message = event

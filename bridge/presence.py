@@ -15,16 +15,27 @@ class RoomPresence:
 
     def __init__(self) -> None:
         self._rooms: dict[str, dict[str, str]] = {}
+        self._present: dict[str, dict[str, str]] = {}  # every occupant, whatever its show
 
     def update(
         self, room: str, nick: str, jid: str | None, available: bool, show: str = ""
     ) -> None:
         """One occupant presence: `available` False for type=unavailable."""
         occupants = self._rooms.setdefault(room, {})
+        present = self._present.setdefault(room, {})
         if available and show in ON_DUTY_SHOWS:
             occupants[nick] = jid or nick
         else:
             occupants.pop(nick, None)
+        if available:
+            present[nick] = jid or nick
+        else:
+            present.pop(nick, None)
+
+    def real_jid(self, room: str, nick: str) -> str | None:
+        """The bare JID behind a nick in `room` (None if unknown or hidden)."""
+        jid = self._present.get(room, {}).get(nick)
+        return jid if jid and "@" in jid else None
 
     def on_duty(self, room: str) -> frozenset[str]:
         """The occupants of `room` who are available now."""
@@ -34,5 +45,7 @@ class RoomPresence:
         """Drop what is known (of one room, or all after the connection went down)."""
         if room is None:
             self._rooms.clear()
+            self._present.clear()
         else:
             self._rooms.pop(room, None)
+            self._present.pop(room, None)

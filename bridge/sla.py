@@ -51,7 +51,8 @@ FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
 #: Audit event kinds recorded when a breach is flagged (once per case and breach).
 EVENT = {FIRST_RESPONSE: "sla_first_response", RESOLUTION: "sla_resolution"}
 #: What counts as the centre's first response (an internal note does not: the citizen
-#: sees nothing of it).
+#: sees nothing of it; nor does anything the bot did itself, such as the router's automatic
+#: assignment: its actor is the bot's domain, not a person's JID).
 RESPONSE_EVENTS = frozenset({"claimed", "assigned", "status", "forwarded", "merged", "transferred"})
 DONE = frozenset({Status.RESOLVED, Status.CLOSED, Status.MERGED})
 MINISTRY = "moi"
@@ -166,7 +167,7 @@ def load_targets(path: str | Path | None = None) -> SlaTargets:
 
 def responded(events: Iterable[EventView], messages: Iterable[MessageView]) -> bool:
     """Whether the centre has acted on the case (an agent's reply or command)."""
-    return any(e.kind in RESPONSE_EVENTS for e in events) or any(
+    return any(e.kind in RESPONSE_EVENTS and "@" in e.actor for e in events) or any(
         m.direction == "agent" for m in messages
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -33,6 +33,7 @@ TRANSFERRED = "transferred"  # note: "<old centre> → <new centre>[: reason]"
 TRANSFER_ARROW = " → "
 FORWARDED, DELIVERED = "forwarded", "delivered"  # note: the agency (and its reference)
 MERGED, MERGED_IN = "merged", "merged_in"  # note: the other case's reference
+AUTO_PREFIX = "auto:"  # note of an ``assigned`` event made by the router: "auto:<agent>"
 
 
 class CaseStore:
@@ -303,7 +304,14 @@ class CaseStore:
             s.flush()
             return CaseView.of(case)
 
-    def claim(self, ref: str | CaseRef, agent_jid: str, *, now: datetime | None = None) -> CaseView:
+    def claim(
+        self,
+        ref: str | CaseRef,
+        agent_jid: str,
+        *,
+        now: datetime | None = None,
+        by: str | None = None,
+    ) -> CaseView:
         """Take a case nobody holds; of agents claiming at once exactly one wins.
 
         The claim is a conditional update (``WHERE assigned_to IS NULL``) inside the write
@@ -311,6 +319,9 @@ class CaseStore:
         :class:`AlreadyAssigned` (with the holder, who may be ``agent_jid`` itself) when the
         case is taken, :class:`InvalidTransition` when it is resolved, closed or merged. A new
         or reopened case becomes ``assigned``; other open statuses are kept.
+
+        With `by` (the router), the case is given to `agent_jid` on the same terms and the
+        audit event is ``assigned`` by `by` with note ``auto:<agent>``.
         """
         at = as_utc(now or utcnow())
         with self._write() as s:
@@ -340,7 +351,12 @@ class CaseStore:
                 if case.assigned_to is None:  # the status moved under us: not a claim race
                     raise InvalidTransition(case.ref, Status(case.status), Status.ASSIGNED)
                 raise AlreadyAssigned(case.ref, case.assigned_to)
-            s.add(self._move_event(case, at, agent_jid, CLAIMED, status, target, agent_jid))
+            if by is None:
+                event = self._move_event(case, at, agent_jid, CLAIMED, status, target, agent_jid)
+            else:
+                note = f"{AUTO_PREFIX}{agent_jid}"
+                event = self._move_event(case, at, by, ASSIGNED, status, target, note)
+            s.add(event)
             s.flush()
             return CaseView.of(case)
 
@@ -739,10 +755,50 @@ class CaseStore:
         with self._read() as s:
             return [CaseView.of(c) for c in s.scalars(q.order_by(Case.created_at, Case.id))]
 
-    def open_cases(self, opened_before: datetime | None = None) -> list[CaseView]:
-        """Cases not resolved, closed or merged (opened before `opened_before`), oldest first."""
+    def held_by(self, agent_jid: str) -> list[CaseView]:
+        """The open cases `agent_jid` holds, oldest first."""
+        q = select(Case).where(
+            Case.assigned_to == agent_jid, Case.status.not_in([s.value for s in DONE])
+        )
+        with self._read() as s:
+            return [CaseView.of(c) for c in s.scalars(q.order_by(Case.created_at, Case.id))]
+
+    def open_load(self, agents: Iterable[str]) -> dict[str, int]:
+        """How many open cases each of `agents` holds (0 for none)."""
+        wanted = sorted(set(agents))
+        load = dict.fromkeys(wanted, 0)
+        if not wanted:
+            return load
+        q = (
+            select(Case.assigned_to, func.count())
+            .where(Case.assigned_to.in_(wanted), Case.status.not_in([s.value for s in DONE]))
+            .group_by(Case.assigned_to)
+        )
+        with self._read() as s:
+            for jid, n in s.execute(q):
+                load[jid] = n
+        return load
+
+    def waiting(self, centre: str, limit: int = 50) -> list[CaseView]:
+        """Open cases of `centre` nobody holds (new or reopened): urgent first, then oldest."""
+        q = select(Case).where(
+            Case.centre == centre,
+            Case.assigned_to.is_(None),
+            Case.status.in_([Status.NEW.value, Status.REOPENED.value]),
+        )
+        q = q.order_by(Case.urgent.desc(), Case.created_at, Case.id).limit(limit)
+        with self._read() as s:
+            return [CaseView.of(c) for c in s.scalars(q)]
+
+    def open_cases(
+        self, opened_before: datetime | None = None, centre: str | None = None
+    ) -> list[CaseView]:
+        """Cases not resolved, closed or merged (opened before `opened_before`, of `centre`),
+        oldest first."""
         q = select(Case).where(Case.status.not_in([s.value for s in DONE]))
         if opened_before is not None:
             q = q.where(Case.created_at < as_utc(opened_before))
+        if centre is not None:
+            q = q.where(Case.centre == centre)
         with self._read() as s:
             return [CaseView.of(c) for c in s.scalars(q.order_by(Case.created_at, Case.id))]

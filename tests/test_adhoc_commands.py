@@ -107,7 +107,9 @@ def test_an_agent_lists_and_runs_commands_a_citizen_is_refused(adhoc_stack) -> N
         assert COMMANDS in info_iq["disco_info"]["features"]
         items = await disco.get_items(jid=case_jid, node=COMMANDS, timeout=10)
         listed = {node: name for _jid, node, name in items["disco_items"]["items"]}
-        assert {"claim", "note", "status", "resolve", "close", "reopen", "history"} <= set(listed)
+        assert {"claim", "note", "status", "resolve", "close", "reopen", "history", "queue"} <= set(
+            listed
+        )
         assert {"transfer", "assign", "forward", "merge"} <= set(listed)
         assert listed["claim"] == "รับเรื่อง · claim"
         assert all(jid == case_jid for jid, _n, _name in items["disco_items"]["items"])
@@ -155,6 +157,9 @@ def test_an_agent_lists_and_runs_commands_a_citizen_is_refused(adhoc_stack) -> N
 
         history = await execute(agent, case_jid, "history")
         assert f"history of {ref}" in notes(history) and "โทรหาการไฟฟ้าแล้ว" in notes(history)
+        queue = await execute(agent, case_jid, "queue")
+        assert queue["command"]["status"] == "completed"
+        assert "queue of nan" in notes(queue) and ref in notes(queue) and agent_jid in notes(queue)
 
         # the citizen: no commands listed, and running one is forbidden
         items = await person.client.plugin["xep_0030"].get_items(

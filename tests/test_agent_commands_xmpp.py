@@ -29,7 +29,9 @@ COMPLAINT = "ถนนในหมู่บ้านเป็นหลุมล�
 def cmd_stack(tmp_path_factory: pytest.TempPathFactory):
     """Its own stack: adding staff accounts changes credentials.csv, which others pin.
 
-    Its bot forwards to one agency, `pea`, at a local port where nothing listens yet.
+    Its bot forwards to one agency, `pea`, at a local port where nothing listens yet, and
+    routes in mode `room` (the shared inbox: first to claim takes the case); automatic
+    routing to available agents is tested in test_routing_xmpp.py.
     """
     base = tmp_path_factory.mktemp("cmds")
     port = free_port()
@@ -38,8 +40,11 @@ def cmd_stack(tmp_path_factory: pytest.TempPathFactory):
         "id": "pea", "name_th": "การไฟฟ้าส่วนภูมิภาค", "name_en": "Provincial Electricity Authority",
         "url": f"http://127.0.0.1:{port}/open311/v2/requests.json",
     }]}))  # fmt: skip
+    routing = base / "routing.json"
+    routing.write_text(json.dumps({"defaults": {"mode": "room"}}))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DAMRONGDHAM_AGENCIES", str(agencies))
+        mp.setenv("DAMRONGDHAM_ROUTING", str(routing))
         mp.setenv("DAMRONGDHAM_URGENT_EVERY_MINUTES", "0.05")  # urgent cases: every 3 s
         running = start_stack(base / "data")
     running.agency_port = port  # type: ignore[attr-defined]

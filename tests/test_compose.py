@@ -48,7 +48,8 @@ def test_database_url_is_postgres_and_secret_comes_from_env() -> None:
 def test_image_installs_what_setup_installs_and_copies_every_package() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     setup = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
-    wanted = re.search(r"for pkg in ([^;]+);", setup).group(1).split()
+    wanted = re.search(r"apt_pkgs=\(([^)]+)\)", setup).group(1).split()
+    wanted += re.search(r"apt_pkgs\+=\((nodejs npm)\)", setup).group(1).split()
     for pkg in wanted:
         assert pkg in dockerfile, pkg
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")

@@ -53,6 +53,14 @@ def test_citizen_agent_round_trip(stack) -> None:
             lambda m: m["type"] == "groupchat" and ref in m["body"], timeout=5
         )
         assert case_jid in announce["body"] and "หลุม" in announce["body"]
+        # The only available agent of the centre gets the case (the 2015 "Available" switch):
+        # a chat opens from the case address, the room sees who has it, the citizen is told.
+        offer = await agent.expect(lambda m: _from(m, case_jid) and "📥" in m["body"])
+        assert ref in offer["body"] and "หลุม" in offer["body"]
+        auto = await agent.expect(lambda m: m["type"] == "groupchat" and "🤖" in m["body"])
+        assert ref in auto["body"] and creds["jid"] in auto["body"]
+        told = await person.expect(lambda m: "มอบหมาย" in m["body"] or "assigned" in m["body"])
+        assert ref in told["body"] and creds["jid"] not in told["body"]
 
         agent.say(case_jid, "รับเรื่องแล้วครับ จะส่งช่างไปตรวจพรุ่งนี้")
         answer = await person.expect(lambda m: "ส่งช่าง" in m["body"], timeout=5)
@@ -75,9 +83,11 @@ def test_citizen_agent_round_trip(stack) -> None:
     assert (case.centre, case.province, case.citizen_jid) == ("chiangrai", "TH-57", citizen_jid)
     assert case.assigned_to == creds["jid"]
     transcript = [(m.direction, m.sender, m.body) for m in store.transcript(ref)]
-    assert [d for d, _, _ in transcript] == ["citizen", "agent", "citizen"]
-    assert transcript[1][1] == creds["jid"]
-    assert "ร้านขายของชำ" in transcript[2][2]
+    assert [d for d, _, _ in transcript] == ["citizen", "system", "agent", "citizen"]
+    assert transcript[2][1] == creds["jid"]
+    assert "ร้านขายของชำ" in transcript[3][2]
+    assigned = [e for e in store.events(ref) if e.kind == "assigned"]
+    assert [(e.actor, e.note) for e in assigned] == [(info["bot_domain"], f"auto:{creds['jid']}")]
 
 
 @pytest.mark.parametrize(
