@@ -6,34 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 from casestore import CaseView, Status
 from casestore.centres import Centre
-from casestore.labels import STATUS_EN, STATUS_TH
+from casestore.labels import STATUS_EN, STATUS_TH, TOPIC_TH, TYPE_TH
 
 THAI_TIME = timezone(timedelta(hours=7), "ICT")
 
 EMERGENCY = "เหตุด่วนเหตุร้าย โทร 191 · เจ็บป่วยฉุกเฉิน 1669 · ไฟไหม้ 199"
 EMERGENCY_EN = "Emergency: police 191, ambulance 1669, fire 199."
-TYPE_TH = {
-    "complaint": "ร้องเรียน",
-    "help": "ขอความช่วยเหลือ",
-    "tip": "แจ้งเบาะแส",
-    "inquiry": "สอบถาม",
-    "suggestion": "ข้อเสนอแนะ",
-}
-TOPIC_TH = {
-    "land": "ที่ดิน",
-    "debt": "หนี้สิน",
-    "drugs": "ยาเสพติด",
-    "gambling": "การพนัน",
-    "nuisance": "เหตุเดือดร้อนรำคาญ",
-    "infrastructure": "สาธารณูปโภค",
-    "corruption": "ทุจริต",
-    "consumer": "ผู้บริโภค",
-    "environment": "สิ่งแวดล้อม",
-    "labour": "แรงงาน",
-    "family": "ครอบครัว",
-    "welfare": "สวัสดิการ",
-    "other": "อื่น ๆ",
-}
 
 
 def case_opened(ref: str, pin: str, centre: Centre, urgent: bool) -> str:

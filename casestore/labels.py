@@ -1,4 +1,5 @@
-"""How statuses read to people: Thai labels and English words (shared by bot and bridge)."""
+"""How statuses, types and topics read to people: Thai labels and English words (shared by
+the bot, the bridge and the web)."""
 
 from __future__ import annotations
 
@@ -22,3 +23,28 @@ STATUS_EN: dict[Status, str] = {s: s.value.replace("_", " ") for s in Status}
 def status_label(status: Status) -> str:
     """«กำลังดำเนินการ (in progress)»."""
     return f"{STATUS_TH[status]} ({STATUS_EN[status]})"
+
+
+TYPE_TH: dict[str, str] = {
+    "complaint": "ร้องเรียน",
+    "help": "ขอความช่วยเหลือ",
+    "tip": "แจ้งเบาะแส",
+    "inquiry": "สอบถาม",
+    "suggestion": "ข้อเสนอแนะ",
+}
+
+TOPIC_TH: dict[str, str] = {
+    "land": "ที่ดิน",
+    "debt": "หนี้สิน",
+    "drugs": "ยาเสพติด",
+    "gambling": "การพนัน",
+    "nuisance": "เหตุเดือดร้อนรำคาญ",
+    "infrastructure": "สาธารณูปโภค",
+    "corruption": "ทุจริต",
+    "consumer": "ผู้บริโภค",
+    "environment": "สิ่งแวดล้อม",
+    "labour": "แรงงาน",
+    "family": "ครอบครัว",
+    "welfare": "สวัสดิการ",
+    "other": "อื่น ๆ",
+}

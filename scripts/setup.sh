@@ -8,8 +8,9 @@ profile="${1:-run}"
 need_apt=()
 apt_pkgs=(prosody lua-dbi-sqlite3 lua-dbi-postgresql python3-venv)
 command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
-# Browser tests drive Debian's Chromium headless (Playwright with executablePath).
-[ "$profile" = test ] && apt_pkgs+=(chromium)
+# Browser tests drive Debian's Chromium headless (Playwright with executablePath); Thai fonts
+# so that screenshots show Thai text.
+[ "$profile" = test ] && apt_pkgs+=(chromium fonts-thai-tlwg)
 for pkg in "${apt_pkgs[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done

@@ -543,11 +543,11 @@ def test_charts_show_the_right_numbers(app: Flask, store: CaseStore,
     assert c.get("/dashboard/stats?since=2020-01-01&until=2026-01-01").status_code == 400
 
 
-def test_labels_match_the_bot() -> None:
-    from bots import replies
-    from web.dashboard_format import TOPIC_TH, TYPE_TH
+def test_every_topic_and_type_has_a_thai_label() -> None:
+    from casestore.labels import TOPIC_TH, TYPE_TH
+    from casestore.vocab import TOPICS, TYPES
 
-    assert TOPIC_TH == replies.TOPIC_TH and TYPE_TH == replies.TYPE_TH
+    assert set(TOPIC_TH) == set(TOPICS) and set(TYPE_TH) == set(TYPES)
 
 
 # -- against the real XMPP server -------------------------------------------------------------

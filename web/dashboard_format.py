@@ -1,7 +1,6 @@
 """How the dashboard shows things: Thai labels, Buddhist-era dates in Bangkok time, names.
 
-Status labels come from ``casestore.labels``; the topic and type labels repeat the bot's
-(``bots/replies.py``; the web app does not import the bot, a test keeps the two equal).
+Status, topic and type labels come from ``casestore.labels`` (shared with the bot).
 """
 
 from __future__ import annotations
@@ -9,32 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from casestore.centres import centre_by_iso, centre_by_slug
-from casestore.labels import STATUS_TH
+from casestore.labels import STATUS_TH, TOPIC_TH, TYPE_TH
 from casestore.lifecycle import Status
 from casestore.refs import BANGKOK, BE_OFFSET, as_utc
 
-TYPE_TH: dict[str, str] = {
-    "complaint": "ร้องเรียน",
-    "help": "ขอความช่วยเหลือ",
-    "tip": "แจ้งเบาะแส",
-    "inquiry": "สอบถาม",
-    "suggestion": "ข้อเสนอแนะ",
-}
-TOPIC_TH: dict[str, str] = {
-    "land": "ที่ดิน",
-    "debt": "หนี้สิน",
-    "drugs": "ยาเสพติด",
-    "gambling": "การพนัน",
-    "nuisance": "เหตุเดือดร้อนรำคาญ",
-    "infrastructure": "สาธารณูปโภค",
-    "corruption": "ทุจริต",
-    "consumer": "ผู้บริโภค",
-    "environment": "สิ่งแวดล้อม",
-    "labour": "แรงงาน",
-    "family": "ครอบครัว",
-    "welfare": "สวัสดิการ",
-    "other": "อื่น ๆ",
-}
 DIRECTION_TH: dict[str, str] = {
     "citizen": "ผู้ร้อง",
     "agent": "เจ้าหน้าที่",
