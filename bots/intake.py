@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bots import citizen, faq, replies
+from bots.anon import AnonSessions, is_anon, placeholder, sessions
 from bots.triage import Triage, triage
 from casestore import CaseStore, CaseView, InvalidTransition, MessageView, Status
 from casestore.centres import Centre, centre_by_iso, centre_by_slug
@@ -31,14 +32,56 @@ class IntakeResult:
 
 
 class Intake:
-    """Turns citizens' messages into cases."""
+    """Turns citizens' messages into cases.
+
+    Anonymous tipsters (``anon.D``) are stored as the placeholder ``anonymous@anon.D``; which
+    cases a live session owns is known only to `bots.anon` (memory), never from the store."""
 
     def __init__(
-        self, store: CaseStore, addresses: Addresses, reopen_period_days: int | None = None
+        self,
+        store: CaseStore,
+        addresses: Addresses,
+        reopen_period_days: int | None = None,
+        anon: AnonSessions | None = None,
     ) -> None:
         self.store = store
         self.addr = addresses
         self.reopen_days = reopen_days() if reopen_period_days is None else reopen_period_days
+        self.anon = anon if anon is not None else sessions()
+
+    # -- who the sender is, as stored ------------------------------------------------------
+
+    def _anon(self, sender: str) -> bool:
+        return is_anon(sender, self.addr.domain)
+
+    def _who(self, sender: str) -> str:
+        """The JID stored for `sender`: the placeholder for an anonymous session."""
+        return placeholder(self.addr.domain) if self._anon(sender) else sender
+
+    def _origin(self, sender: str, origin_id: str | None) -> str | None:
+        return self.anon.origin(sender, origin_id) if self._anon(sender) else origin_id
+
+    def _cases_of(self, sender: str) -> list[CaseView]:
+        """The sender's cases: from the store, or (anonymous) those its session holds."""
+        if not self._anon(sender):
+            return self.store.cases_for_citizen(sender)
+        found = (self.store.get(ref) for ref in self.anon.refs_for(sender))
+        return [c for c in found if c is not None and c.citizen_jid == self._who(sender)]
+
+    def _owns(self, case: CaseView, sender: str) -> bool:
+        if self._anon(sender):
+            return case.citizen_jid == self._who(sender) and self.anon.owns(sender, case.ref)
+        return case.citizen_jid == sender
+
+    def _latest_open(self, sender: str, centre: str | None) -> CaseView | None:
+        if not self._anon(sender):
+            return self.store.latest_open_case(sender, centre)
+        mine = [
+            c
+            for c in self._cases_of(sender)
+            if c.is_open and (centre is None or c.centre == centre)
+        ]
+        return max(mine, key=lambda c: c.updated_at) if mine else None
 
     def handle(self, sender: str, to_local: str, body: str, origin_id: str | None) -> IntakeResult:
         """`sender` is the citizen's bare JID, `to_local` the local part they wrote to."""
@@ -59,6 +102,8 @@ class Intake:
         if len(body) > MAX_CHARS:
             return say(replies.too_long(MAX_CHARS, len(body)))
 
+        if self._anon(sender):
+            self.anon.touch(sender)
         command = citizen.parse(body)
         if command is not None and self._citizen_command(
             sender, command, centre, reply_from, result
@@ -68,14 +113,14 @@ class Intake:
         found = triage(body)
         if not found.masked:  # only zero-width or other invisible characters
             return say(replies.empty_message())
-        open_case = self.store.latest_open_case(sender, centre.slug if centre else None)
+        open_case = self._latest_open(sender, centre.slug if centre else None)
         if open_case is not None:
             msg, added = self.store.add_message(
                 open_case.ref,
                 direction="citizen",
-                sender=sender,
+                sender=self._who(sender),
                 body=found.masked,
-                origin_id=origin_id,
+                origin_id=self._origin(sender, origin_id),
             )
             if added:
                 result.follow_ups.append((open_case, msg))
@@ -114,18 +159,20 @@ class Intake:
             centre=centre.slug,
             province=found.province or centre.iso,
             district=found.district,
-            citizen_jid=sender,
+            citizen_jid=self._who(sender),
             body=found.masked,
             type=found.type,
             topic=found.topic,
             urgent=found.urgent,
             urgent_reason=found.urgent_reason,
-            origin_id=origin_id,
+            origin_id=self._origin(sender, origin_id),
             channel="xmpp",
         )
         if not opened.created:  # a redelivered message: its case reference was already sent
             return result
         case = opened.case
+        if self._anon(sender):  # the live session, in memory only
+            self.anon.attach(case.ref, sender)
         result.opened = case
         log.info(
             "case %s opened for centre %s (%s/%s%s)",
@@ -183,11 +230,11 @@ class Intake:
         own = None
         if cmd.ref is not None:
             own = self.store.get(cmd.ref)
-            if own is None or own.citizen_jid != sender:  # another's case reads as unknown
+            if own is None or not self._owns(own, sender):  # another's case reads as unknown
                 return say(replies.case_not_found(cmd.ref))
         if cmd.kind == citizen.STATUS:
             if own is None:
-                mine = [c for c in self.store.cases_for_citizen(sender) if c.is_open]
+                mine = [c for c in self._cases_of(sender) if c.is_open]
                 return say(replies.open_cases(mine))
             into = self.store.merged_into(own.ref) if own.status == Status.MERGED else None
             return say(replies.case_status(own, into))
@@ -201,7 +248,7 @@ class Intake:
             if own is None:
                 done = [
                     c
-                    for c in self.store.cases_for_citizen(sender)
+                    for c in self._cases_of(sender)
                     if c.status in (Status.RESOLVED, Status.CLOSED)
                 ]
                 if not done:
@@ -209,7 +256,7 @@ class Intake:
                 own = max(done, key=lambda c: c.updated_at)
             if own.status not in (Status.RESOLVED, Status.CLOSED):
                 return say(replies.not_ratable(own.ref, own.status))
-            self.store.rate(own.ref, cmd.score, sender)
+            self.store.rate(own.ref, cmd.score, self._who(sender))
             log.info("case %s rated %d by its citizen", own.ref, cmd.score)
             result.out.append(
                 Outgoing(
@@ -238,7 +285,7 @@ class Intake:
         """The case whose rating invitation a bare digit answers: the citizen's newest
         resolved, unrated case (of this centre, when written to one) whose last message is
         the resolved notice, with no open case of theirs more recent."""
-        cases = self.store.cases_for_citizen(sender)
+        cases = self._cases_of(sender)
         resolved = [
             c
             for c in cases
@@ -260,7 +307,7 @@ class Intake:
         if own is None:
             done = [
                 c
-                for c in self.store.cases_for_citizen(sender)
+                for c in self._cases_of(sender)
                 if c.status in (Status.RESOLVED, Status.CLOSED)
                 and (centre is None or c.centre == centre.slug)
             ]
@@ -275,7 +322,10 @@ class Intake:
             return say(replies.reopen_too_late(own.ref, self.reopen_days))
         try:
             after = self.store.set_status(
-                own.ref, Status.REOPENED, sender, note="เปิดใหม่โดยผู้ร้อง · reopened by the citizen"
+                own.ref,
+                Status.REOPENED,
+                self._who(sender),
+                note="เปิดใหม่โดยผู้ร้อง · reopened by the citizen",
             )
         except InvalidTransition:
             return say(replies.case_status(self.store.get(own.ref) or own))

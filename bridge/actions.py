@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+from bots.anon import citizen_address
 from bridge.agencies import Agency, find_agency
 from bridge.canned import CannedReplies
 from bridge.commands import (
@@ -520,7 +521,10 @@ class AgentActions:
         notice = "\n".join(lines)
         centre_jid = f"{after.centre}@{self.addr.bot_domain}"
         self.store.add_message(after.ref, "system", sender=centre_jid, body=notice)
-        outs = [Outgoing(to=after.citizen_jid, body=notice, sender=after.centre)]
+        # An anonymous tipster's live JID is only in memory (bots.anon); gone → /track only.
+        registry = getattr(self, "anon", None)  # the relay's registry (bridge.relay.Relay)
+        to = citizen_address(after.ref, after.citizen_jid, self.addr.domain, registry)
+        outs = [Outgoing(to=to, body=notice, sender=after.centre)] if to else []
         room = f"📌 {after.ref}: {STATUS_TH[old]} → {STATUS_TH[new]} ({old.value} → {new.value}) "
         room += f"โดย · by {actor}"
         if text:

@@ -6,7 +6,18 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 
+from bots.anon import (
+    PIN_ATTEMPTS,
+    PIN_WINDOW,
+    AnonSessions,
+    citizen_address,
+    is_anon,
+    parse_pin,
+    placeholder,
+    sessions,
+)
 from bridge.actions import AgentActions
 from bridge.agencies import Agency
 from bridge.canned import CannedReplies
@@ -22,6 +33,7 @@ from casestore import (
     parse_ref,
 )
 from casestore.centres import centre_by_slug
+from casestore.ratelimit import RateLimiter
 from damrongdham.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
@@ -41,6 +53,14 @@ def media_url(body: str) -> str | None:
     return text if _MEDIA_URL.fullmatch(text) else None
 
 
+def anon_merge_refused(ref: str) -> str:
+    return (
+        f"เรื่อง {ref} เป็นเรื่องแจ้งแบบไม่ระบุตัวตน ไม่สามารถรวมกับเรื่องอื่นได้ ไม่มีการเปลี่ยนแปลง\n"
+        f"Case {ref} is an anonymous tip: anonymous tips are never merged (two tips may come "
+        "from two different people). Nothing changed."
+    )
+
+
 def not_allowed(ref: str) -> str:
     return (
         f"ท่านไม่มีสิทธิ์ในเรื่อง {ref} ข้อความนี้ไม่ถูกส่ง\n"
@@ -54,6 +74,32 @@ def other_centre(ref: str, centre: str) -> str:
         "ข้อความหรือคำสั่งนี้ไม่ถูกดำเนินการ\n"
         f"Case {ref} belongs to centre {centre} and you are not one of its agents; "
         "nothing was done or sent."
+    )
+
+
+REATTACHED = "reattached"  # audit event: an anonymous tipster came back with the PIN
+
+
+def anon_hint(ref: str) -> str:
+    return (
+        f"หากท่านเป็นผู้แจ้งเรื่อง {ref} แบบไม่ระบุตัวตน ส่ง «PIN 123456» (รหัส PIN ของเรื่อง) "
+        "มาที่อยู่นี้เพื่อกลับมาคุยต่อ\n"
+        f"If you sent tip {ref} anonymously, write «PIN 123456» (the case's PIN) to this "
+        "address to continue the conversation."
+    )
+
+
+def reattached(ref: str) -> str:
+    return (
+        f"[{ref}] ยืนยัน PIN แล้ว ท่านคุยต่อในเรื่องนี้ได้ที่อยู่นี้ ตัวตนของท่านไม่ถูกบันทึก\n"
+        f"PIN accepted: continue case {ref} at this address. Your identity is not recorded."
+    )
+
+
+def wrong_pin(ref: str) -> str:
+    return (
+        f"[{ref}] PIN ไม่ถูกต้อง · Wrong PIN. "
+        f"ลองได้ {PIN_ATTEMPTS} ครั้งต่อชั่วโมง · {PIN_ATTEMPTS} attempts per hour."
     )
 
 
@@ -91,15 +137,68 @@ class Relay:
         served: Callable[[], frozenset[str] | None] = lambda: None,
         agencies: dict[str, Agency] | None = None,
         canned: CannedReplies | None = None,
+        anon: AnonSessions | None = None,
     ) -> None:
         self.store = store
         self.addr = addresses
+        self.anon = anon if anon is not None else sessions()
+        self.placeholder = placeholder(addresses.domain)
         self.presence = presence  # None: on-duty agents unknown, no queue notices
         self.actions = AgentActions(
             store, addresses, self.centre_signature, served, agencies, canned
         )
         self.actions.send_reply = self.from_agent
+        self.actions.anon = self.anon  # status notices find anonymous tipsters here too
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    # -- the citizen's address: the one way out to a citizen ------------------------------
+
+    def citizen_to(self, case: CaseView) -> str | None:
+        """The address of the case's citizen; for an anonymous tip, the live session's JID
+        (memory only, `bots.anon`), None when the tipster is not connected."""
+        return citizen_address(case.ref, case.citizen_jid, self.addr.domain, self.anon)
+
+    def to_citizen(self, case: CaseView, outs: list[Outgoing]) -> list[Outgoing]:
+        """`outs` addressed to the case's stored citizen JID, readdressed by `citizen_to`;
+        dropped (the transcript keeps them for /track) when an anonymous tipster is gone."""
+        if not any(o.to == case.citizen_jid and not o.groupchat for o in outs):
+            return outs
+        to = self.citizen_to(case)
+        if to is None:
+            log.info(
+                "case %s: the anonymous tipster is not connected; reply kept for /track",
+                case.ref,
+            )
+        kept = []
+        for out in outs:
+            if out.to != case.citizen_jid or out.groupchat:
+                kept.append(out)
+            elif to is not None:
+                kept.append(replace(out, to=to))
+        return kept
+
+    def _anon_party(self, sender: str, case: CaseView, local: str, body: str) -> list[Outgoing]:
+        """An anonymous session writing to a case address it is not attached to: `PIN n`
+        re-attaches it (limited attempts per case), anything else is refused."""
+        if case.citizen_jid != self.placeholder:
+            return [Outgoing(to=sender, body=not_allowed(case.ref), sender=local)]
+        pin = parse_pin(body)
+        if pin is None:
+            text = f"{not_allowed(case.ref)}\n{anon_hint(case.ref)}"
+            return [Outgoing(to=sender, body=text, sender=local)]
+        limiter = RateLimiter(self.store)
+        bucket = f"anon-pin:{case.ref}"
+        if not limiter.hit(bucket, PIN_ATTEMPTS, PIN_WINDOW).allowed:
+            log.warning("case %s: too many PIN attempts from anonymous sessions", case.ref)
+            return [Outgoing(to=sender, body=wrong_pin(case.ref), sender=local)]
+        if not self.store.check_pin(case.ref, pin):
+            log.info("case %s: wrong PIN from an anonymous session", case.ref)
+            return [Outgoing(to=sender, body=wrong_pin(case.ref), sender=local)]
+        limiter.reset(bucket)
+        self.anon.attach(case.ref, sender)
+        self.store.record(case.ref, self.placeholder, REATTACHED)
+        log.info("case %s: anonymous tipster re-attached with the PIN", case.ref)
+        return [Outgoing(to=sender, body=reattached(case.ref), sender=local)]
 
     def centre_signature(self, case: CaseView) -> str:
         centre = centre_by_slug(case.centre)
@@ -126,6 +225,22 @@ class Relay:
             return [Outgoing(to=sender, body=unknown_case(local), sender=local)]
         if not body.strip() or len(body) > MAX_CHARS:
             return [Outgoing(to=sender, body=empty_or_long(MAX_CHARS), sender=local)]
+        anon = is_anon(sender, self.addr.domain)
+        if anon and self.anon.owns(sender, case.ref) and case.citizen_jid == self.placeholder:
+            self.anon.touch(sender)
+            if case.status == Status.MERGED and (into := self.store.merged_into(case.ref)):
+                case = self.store.get(into) or case
+                self.anon.attach(case.ref, sender)
+            msg, added = self.store.add_message(
+                case.ref,
+                direction="citizen",
+                sender=self.placeholder,
+                body=body,
+                origin_id=self.anon.origin(sender, origin_id),
+            )
+            return self.to_agents(case, msg) if added else []
+        if anon:
+            return self._anon_party(sender, case, local, body)
         if sender == case.citizen_jid:
             if case.status == Status.MERGED and (into := self.store.merged_into(case.ref)):
                 case = self.store.get(into) or case  # the conversation goes on in the case kept
@@ -143,7 +258,14 @@ class Relay:
             if self._repeated(sender, origin_id):
                 log.info("ignored a redelivered command to case %s", case.ref)
                 return []
-            return self.actions.run(case, sender, command, staff | {sender}, origin_id)
+            if (
+                command.spec
+                and command.spec.name == "merge"
+                and case.citizen_jid == (self.placeholder)
+            ):  # two anonymous tips may come from two people: never join them
+                return [self.actions.tell(case, sender, anon_merge_refused(case.ref))]
+            outs = self.actions.run(case, sender, command, staff | {sender}, origin_id)
+            return self.to_citizen(case, outs)
         return self.from_agent(case, sender, reply_text(body), origin_id)
 
     def _repeated(self, sender: str, origin_id: str | None) -> bool:
@@ -179,6 +301,7 @@ class Relay:
             ]
         else:
             outs = [Outgoing(to=case.citizen_jid, body=f"{heading}\n{body}", sender=case.centre)]
+        outs = self.to_citizen(case, outs)
         if case.assigned_to is None:  # the first agent to answer takes the case
             try:
                 after = self.store.claim(case.ref, agent)
@@ -237,4 +360,6 @@ class Relay:
         notice = queued_notice(case.ref, self.centre_signature(case))
         centre_jid = f"{case.centre}@{self.addr.bot_domain}"
         self.store.add_message(case.ref, "system", sender=centre_jid, body=notice)
-        return [Outgoing(to=case.citizen_jid, body=notice, sender=case.centre)]
+        return self.to_citizen(
+            case, [Outgoing(to=case.citizen_jid, body=notice, sender=case.centre)]
+        )

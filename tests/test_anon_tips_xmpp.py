@@ -1,0 +1,93 @@
+"""Whistle-blower mode on the real stack: SASL ANONYMOUS on anon.D, nothing identifying kept."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+from xmpp_helpers import Person, _person, login, ref_in
+
+from casestore import CaseStore
+from damrongdham.xmpp import new_client, start_client
+
+pytestmark = pytest.mark.xmpp
+
+CENTRE = "sukhothai"
+TIP = "แจ้งเบาะแสบ่อนการพนันหลังตลาดสดเทศบาลเมืองสุโขทัย เปิดทุกคืนตั้งแต่สามทุ่ม"
+PIN_RE = re.compile(r"PIN\)?:?\s*(\d{6})")
+
+
+async def anonymous(info: dict) -> Person:
+    """A tipster from the web page: SASL ANONYMOUS, a random JID for this session only."""
+    client = new_client(info["anon_domain"], "", Path(info["ca_file"]))
+    person = _person(client)
+    await start_client(client, info["c2s_host"], info["c2s_port"])
+    assert person.jid.endswith("@" + info["anon_domain"]) and person.jid != info["anon_domain"]
+    return person
+
+
+def _from(msg, jid: str) -> bool:
+    return str(msg["from"].bare) == jid
+
+
+def test_anonymous_tip_round_trip_and_reattach_with_pin(stack) -> None:
+    info = stack.info
+    bot = info["bot_domain"]
+    centre_bot = f"{CENTRE}@{bot}"
+    creds = stack.credentials()[CENTRE]
+    placeholder = f"anonymous@{info['anon_domain']}"
+
+    async def scenario() -> tuple[str, list[str]]:
+        tipster = await anonymous(info)
+        tipster.say(centre_bot, TIP)
+        opened = await tipster.expect(lambda m: _from(m, centre_bot) and ref_in(m["body"]))
+        ref = ref_in(opened["body"])
+        pin = PIN_RE.search(opened["body"])
+        assert ref and pin, opened["body"]  # the PIN reply still reaches the tipster
+        case_jid = f"{ref.lower()}@{bot}"
+
+        agent = await login(info, creds["jid"], creds["password"])
+        agent.say(case_jid, "ขอบคุณสำหรับเบาะแส จะส่งเจ้าหน้าที่ไปตรวจสอบ")
+        answer = await tipster.expect(lambda m: "ขอบคุณสำหรับเบาะแส" in m["body"], timeout=10)
+        assert ref in answer["body"]
+
+        # The tipster writes to the case address: relayed to the agent, stored anonymously.
+        tipster.say(case_jid, "มีรถตู้มาส่งคนทุกคืน")
+        await agent.expect(lambda m: "มีรถตู้มาส่งคน" in m["body"], timeout=10)
+        first_jid = tipster.jid
+        tipster.close()
+        await asyncio.sleep(0.3)
+
+        # A new session (page reopened): not attached until it gives the PIN.
+        again = await anonymous(info)
+        again.say(case_jid, "สวัสดีครับ")
+        refused = await again.expect(lambda m: _from(m, case_jid))
+        assert "PIN" in refused["body"]
+        start = len(agent.inbox)
+        again.say(case_jid, f"PIN {pin.group(1)}")
+        await again.expect(lambda m: "PIN accepted" in m["body"], timeout=10)
+        agent.say(case_jid, "ได้รับข้อมูลเพิ่มแล้วครับ")
+        await again.expect(lambda m: "ได้รับข้อมูลเพิ่มแล้ว" in m["body"], timeout=10)
+        assert not [m for m in agent.inbox[start:] if "สวัสดีครับ" in m["body"]]
+        jids = [first_jid, again.jid]
+        again.close()
+        agent.close()
+        return ref, jids
+
+    ref, jids = asyncio.run(scenario())
+    store = CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+    try:
+        case = store.get(ref)
+        assert case is not None and case.citizen_jid == placeholder
+        senders = {m.sender for m in store.transcript(ref) if m.direction == "citizen"}
+        assert senders == {placeholder}
+        assert all(e.actor not in jids for e in store.events(ref))
+    finally:
+        store.close()
+    # No anonymous session's JID in any line of the bot's log.
+    log = (stack.data_dir / "logs" / "bot.log").read_text(encoding="utf-8")
+    assert log  # the bot did log (case opened …)
+    for jid in jids:
+        assert jid.partition("@")[0] not in log
