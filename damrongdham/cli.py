@@ -55,9 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
 
     from bots import triage_cli
+    from damrongdham import apikeys_cli
     from provisioning import cli as provision_cli
 
     provision_cli.add_parser(sub)
+    apikeys_cli.add_parser(sub)
 
     tri = sub.add_parser("triage", help="one message per stdin line -> one JSON object per line")
     triage_cli.add_arguments(tri)
@@ -128,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         from provisioning import cli as provision_cli
 
         return provision_cli.run(args)
+    if args.command == "apikey":
+        from damrongdham import apikeys_cli
+
+        return apikeys_cli.run(args)
     if args.command == "triage":
         from bots import triage_cli
 

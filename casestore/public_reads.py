@@ -1,0 +1,214 @@
+"""Read-only queries for the public web: case tracking and the Open311 GeoReport v2 API.
+
+Nothing here writes. The queries select only the columns a public answer may show, so a
+citizen's address, the text of their messages, agents' addresses and the PIN hash are never
+loaded (:class:`PublicCase`); tracking, which shows the centre's replies to the citizen who
+proved the PIN, uses :meth:`CaseStore.events` and :meth:`CaseStore.transcript`.
+
+Also here: the last count of a rate-limit bucket without counting (``rate_hits``), and the
+approximate position of each province's seat (``province_point``, ``nearest_province``) that
+public answers give instead of anyone's own location.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlalchemy import func, or_, select
+
+from .centres import all_centres
+from .lifecycle import Status
+from .models import Case, CaseEvent, RateLimit
+from .ratelimit import MAX_BUCKET
+from .refs import as_utc, utcnow
+from .store import CaseStore
+
+__all__ = [
+    "MAX_IDS",
+    "PublicCase",
+    "find_cases",
+    "nearest_province",
+    "province_point",
+    "public_case",
+    "rate_hits",
+]
+
+MAX_IDS = 1000  # service_request_id values in one query
+_CHUNK = 500  # bound parameters per IN (…) clause
+
+# When the case last changed in public view: its last status change or transfer. Not
+# ``Case.updated_at``, which also moves with every message and internal note.
+_LAST_CHANGE = (
+    select(func.max(CaseEvent.at))
+    .where(
+        CaseEvent.case_id == Case.id,
+        or_(CaseEvent.to_status.is_not(None), CaseEvent.kind == "transferred"),
+    )
+    .correlate(Case)
+    .scalar_subquery()
+)
+
+_PUBLIC_COLUMNS = (
+    Case.ref,
+    Case.centre,
+    Case.province,
+    Case.district,
+    Case.status,
+    Case.type,
+    Case.topic,
+    Case.created_at,
+    func.coalesce(_LAST_CHANGE, Case.created_at),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicCase:
+    """What anyone may know about a case: where (centre, province, district), what kind,
+    its status and when. No citizen, agent, message text, summary or PIN."""
+
+    ref: str
+    centre: str
+    province: str | None
+    district: str | None
+    status: Status
+    type: str
+    topic: str
+    created_at: datetime
+    updated_at: datetime
+    """The last status change or transfer (messages and notes do not count)."""
+
+
+def _row(row: object) -> PublicCase:
+    ref, centre, province, district, status, type_, topic, created, updated = row  # type: ignore[misc]
+    return PublicCase(
+        ref=ref,
+        centre=centre,
+        province=province,
+        district=district,
+        status=Status(status),
+        type=type_,
+        topic=topic,
+        created_at=as_utc(created),
+        updated_at=as_utc(updated),
+    )
+
+
+def public_case(store: CaseStore, ref: str) -> PublicCase | None:
+    """The public view of one case by its canonical reference (``TH57-2569-000001``)."""
+    with store._read() as s:
+        row = s.execute(select(*_PUBLIC_COLUMNS).where(Case.ref == ref)).one_or_none()
+    return None if row is None else _row(row)
+
+
+def find_cases(
+    store: CaseStore,
+    *,
+    refs: Collection[str] | None = None,
+    topics: Collection[str] | None = None,
+    statuses: Iterable[Status] | None = None,
+    centres: Collection[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 1000,
+    offset: int = 0,
+) -> list[PublicCase]:
+    """Public views of the cases matching every filter given, newest first.
+
+    ``refs`` are canonical references (at most ``MAX_IDS``); ``start`` is inclusive and
+    ``end`` exclusive, both on the opening time.
+    """
+    if refs is not None and len(refs) > MAX_IDS:
+        raise ValueError(f"at most {MAX_IDS} references at once")
+    q = select(*_PUBLIC_COLUMNS)
+    if topics is not None:
+        q = q.where(Case.topic.in_(sorted(topics)))
+    if statuses is not None:
+        q = q.where(Case.status.in_(sorted(s.value for s in statuses)))
+    if centres is not None:
+        q = q.where(Case.centre.in_(sorted(centres)))
+    if start is not None:
+        q = q.where(Case.created_at >= as_utc(start))
+    if end is not None:
+        q = q.where(Case.created_at < as_utc(end))
+    order = (Case.created_at.desc(), Case.id.desc())
+    with store._read() as s:
+        if refs is None:
+            rows = s.execute(q.order_by(*order).limit(limit).offset(offset)).all()
+            return [_row(r) for r in rows]
+        wanted = sorted(set(refs))
+        found: list[PublicCase] = []
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            found += [_row(r) for r in s.execute(q.where(Case.ref.in_(chunk))).all()]
+    found.sort(key=lambda c: (c.created_at, c.ref), reverse=True)
+    return found[offset : offset + limit]
+
+
+def rate_hits(
+    store: CaseStore, bucket: str, window: timedelta, *, now: datetime | None = None
+) -> int:
+    """How many hits ``bucket`` holds in its current window, without adding one (0 when the
+    window is over). For limits that count only failures but must refuse before trying."""
+    at = as_utc(now or utcnow())
+    with store._read() as s:
+        row = s.execute(
+            select(RateLimit.window_start, RateLimit.hits).where(
+                RateLimit.bucket == bucket[:MAX_BUCKET]
+            )
+        ).one_or_none()
+    if row is None or as_utc(row[0]) + window <= at:
+        return 0
+    return int(row[1])
+
+
+# -- where a province is: public answers give this, never a citizen's position ---------------
+
+
+@cache
+def _points() -> dict[str, tuple[float, float]]:
+    """ISO code → (lat, lon) of the province's seat.
+
+    From ``centres.csv`` (``lat``/``lon`` of the provincial and Bangkok rows) when it has
+    them; until then from the hand-reviewed table of provincial halls the triage bot uses
+    (``bots/data/places.json``, ``halls``), read as data, not imported as code.
+    """
+    points = {
+        c.iso: (c.lat, c.lon)
+        for c in all_centres()
+        if c.iso and c.kind in ("province", "bangkok") and c.lat is not None and c.lon is not None
+    }
+    if points:
+        return points
+    try:
+        from importlib.resources import files
+
+        text = files("bots").joinpath("data").joinpath("places.json").read_text("utf-8")
+        halls = json.loads(text)["halls"]
+    except (ModuleNotFoundError, FileNotFoundError, KeyError, ValueError):
+        return {}
+    return {iso: (float(ll[0]), float(ll[1])) for iso, ll in halls.items()}
+
+
+def province_point(iso: str | None) -> tuple[float, float] | None:
+    """Approximate (lat, lon) of a province's seat (the provincial hall's town), or None."""
+    return _points().get(iso) if iso else None
+
+
+def nearest_province(lat: float, lon: float) -> str | None:
+    """ISO code of the province whose seat is nearest to a point in or near Thailand; None
+    for a point outside (5–21 °N, 97–106 °E) or when no positions are known."""
+    if not (5.0 <= lat <= 21.0 and 97.0 <= lon <= 106.0):
+        return None
+    points = _points()
+    if not points:
+        return None
+    coslat = math.cos(math.radians(lat))
+    return min(
+        points,
+        key=lambda iso: (points[iso][0] - lat) ** 2 + ((points[iso][1] - lon) * coslat) ** 2,
+    )
