@@ -41,7 +41,10 @@ _DOMAIN_RE = re.compile(
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+        # The web chat: its XMPP WebSocket (narrowed to the configured origin by web.chat)
+        # and its service worker.
+        "connect-src 'self' ws: wss:; worker-src 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

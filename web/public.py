@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from casestore.centres import Centre, load_centres
+from web.chat import chat_config, stickers
 
 bp = Blueprint("public", __name__)
 
@@ -96,7 +97,7 @@ def _page_globals() -> dict[str, object]:
 
 @bp.get("/")
 def index() -> str:
-    """Landing page: what the service is, how to report, the 76 centres."""
+    """Landing page: the web chat, how to report from any XMPP app, the 76 centres."""
     rows = centre_rows(f"bot.{current_app.config['DOMAIN']}")
     example = next((r for r in rows if r.centre.slug == "chiangrai"), rows[0])
     return render_template(
@@ -104,6 +105,8 @@ def index() -> str:
         rows=rows,
         letters=[r for r in rows if r.first_of_initial],
         example=example,
+        chat=chat_config(),
+        stickers=stickers(),
     )
 
 
