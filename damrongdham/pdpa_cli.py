@@ -30,11 +30,17 @@ from damrongdham.apikeys_cli import database_url
 
 
 def _database_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=Path("data"),
-                        help="data directory of `damrongdham up` (default ./data)")
-    parser.add_argument("--database-url", default=None,
-                        help="SQLAlchemy URL (default $DAMRONGDHAM_DATABASE_URL, else the "
-                        "data dir's)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("data"),
+        help="data directory of `damrongdham up` (default ./data)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL (default $DAMRONGDHAM_DATABASE_URL, else the data dir's)",
+    )
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -103,7 +103,9 @@ def test_subject_export_holds_own_data_only(db_store, cases) -> None:
     data = subject_export(db_store, NOK, now=NOW)
     json.dumps(data)  # serialisable
     refs = [c["ref"] for c in data["cases"]]
-    assert sorted(refs) == sorted([cases["old_resolved"], cases["old_open"], cases["recent_closed"]])
+    assert sorted(refs) == sorted(
+        [cases["old_resolved"], cases["old_open"], cases["recent_closed"]]
+    )
     text = json.dumps(data, ensure_ascii=False)
     assert AGENT not in text  # officers' accounts are not the citizen's data
     assert "โทรมาบ่อย" not in text and "ผู้ร้องแจ้งว่า" not in text  # internal notes
@@ -154,8 +156,9 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
 def sqlite_cases(store: CaseStore, tmp_path: Path) -> tuple[str, dict[str, str]]:
     url = str(store.engine.url)
     refs = {
-        "old": _case(store, NOK, "ถนนเป็นหลุม", datetime.now(UTC) - timedelta(days=400),
-                     Status.CLOSED),
+        "old": _case(
+            store, NOK, "ถนนเป็นหลุม", datetime.now(UTC) - timedelta(days=400), Status.CLOSED
+        ),
         "new": _case(store, NOK, "ไฟดับ", datetime.now(UTC), Status.CLOSED),
     }
     return url, refs
@@ -163,7 +166,7 @@ def sqlite_cases(store: CaseStore, tmp_path: Path) -> tuple[str, dict[str, str]]
 
 def test_cli_retention_dry_run_then_real(sqlite_cases, store: CaseStore) -> None:
     url, refs = sqlite_cases
-    code, out, err = _run(["retention", "--dry-run", "--database-url", url])
+    code, out, _ = _run(["retention", "--dry-run", "--database-url", url])
     assert code == 0 and "would purge 1 case" in out and refs["old"] in out
     assert len(store.transcript(refs["old"])) == 3
     code, out, _ = _run(["retention", "--older-than-days", "365", "--database-url", url])
