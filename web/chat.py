@@ -476,12 +476,12 @@ def upload() -> Response:
         return _error(400, "bad_slot", "ที่อยู่อัปโหลดไม่ถูกต้อง", "Not an upload slot of this server")
     size = request.content_length
     limit = int(cfg.get("CHAT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
-    if size is None:
+    if not size:
+        if request.headers.get("Content-Length", "").strip() == "0":
+            return _error(400, "empty", "ไฟล์ว่าง", "Empty file")
         return _error(411, "length_required", "ต้องระบุขนาดไฟล์", "Content-Length required")
     if size > limit:
         return _error(413, "too_large", "ไฟล์ใหญ่เกินไป", "File too large", max_bytes=limit)
-    if size == 0:
-        return _error(400, "empty", "ไฟล์ว่าง", "Empty file")
     if (limited := _limited(f"chat-upload:ip:{_client_address()}",
                             int(cfg.get("CHAT_UPLOAD_LIMIT", 120)), timedelta(hours=1))):
         return limited
@@ -531,8 +531,12 @@ def _narrow_connect_src(response: Response) -> Response:
     csp = response.headers.get("Content-Security-Policy")
     url = current_app.config.get("WEBSOCKET_URL") or ""
     parts = urlsplit(url)
-    if csp and " ws: wss:" in csp and parts.scheme in ("ws", "wss") and parts.netloc:
-        if re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", parts.netloc):
-            origin = f"{parts.scheme}://{parts.netloc}"
-            response.headers["Content-Security-Policy"] = csp.replace(" ws: wss:", f" {origin}")
+    if (
+        csp
+        and " ws: wss:" in csp
+        and parts.scheme in ("ws", "wss")
+        and re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", parts.netloc)
+    ):
+        origin = f"{parts.scheme}://{parts.netloc}"
+        response.headers["Content-Security-Policy"] = csp.replace(" ws: wss:", f" {origin}")
     return response

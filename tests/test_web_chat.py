@@ -1,0 +1,417 @@
+"""The web chat's HTTP side: page, centres JSON, service worker, library, account and upload
+endpoints (bad input included), stickers against the real triage."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bots import faq
+from bots.triage import triage
+from casestore import CaseStore
+from casestore.centres import centre_slugs, load_centres
+from casestore.vocab import TOPICS
+from web import chat, create_app
+
+DOMAIN = "example.org"
+WS = "ws://127.0.0.1:15999/xmpp-websocket"
+MB = 1024 * 1024
+JSON = {"Content-Type": "application/json"}
+
+
+def _app(tmp_path: Path, **extra: object) -> Flask:
+    url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    CaseStore(url).migrate()
+    config = {"DOMAIN": DOMAIN, "TESTING": True, "DATABASE_URL": url, "WEBSOCKET_URL": WS}
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    return _app(tmp_path)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_index_carries_the_chat(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="chat"' in html
+    assert f'data-websocket-url="{WS}"' in html
+    assert f'data-bot-domain="bot.{DOMAIN}"' in html
+    assert f'data-anon-domain="anon.{DOMAIN}"' in html
+    assert f'data-upload-domain="upload.{DOMAIN}"' in html
+    # same-origin module script and styles only
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert scripts == ["/static/chat/app.js"]
+    assert 'type="module"' in html
+    assert "<script>" not in html and "style=" not in html
+    for needle in ("ศูนย์ที่ใกล้ฉันที่สุด", "แจ้งเบาะแสไม่ระบุตัวตน", "เฉพาะขณะที่หน้านี้ยังเปิดอยู่",
+                   'href="tel:1567"', "เข้าสู่ระบบ", "vCard"):
+        assert needle in html
+    # the 76-centre table stays, each row with a button to chat with that centre
+    assert len(re.findall(r'class="chat-here small-button" data-slug="', html)) == 76
+    assert html.index('id="chat"') < html.index("ศูนย์ดำรงธรรม 76 จังหวัด")
+
+
+def test_index_without_websocket_still_renders(tmp_path: Path) -> None:
+    client = _app(tmp_path, WEBSOCKET_URL=None).test_client()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'data-websocket-url=""' in response.get_data(as_text=True)
+    assert "connect-src 'self' ws: wss:" in response.headers["Content-Security-Policy"]
+
+
+def test_csp_allows_exactly_the_websocket_and_the_worker(client: FlaskClient) -> None:
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert "connect-src 'self' ws://127.0.0.1:15999;" in csp
+    assert "worker-src 'self'" in csp
+    assert "script-src 'self';" in csp and "unsafe" not in csp and "http" not in csp
+
+
+def test_stickers_are_rendered_and_triaged_into_their_topic(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert len(chat.STICKERS) >= 10
+    assert {s.topic for s in chat.STICKERS} <= TOPICS
+    for key in ("road", "water", "power", "noise", "drugs", "debt"):
+        assert f'data-key="{key}"' in html
+    for s in chat.STICKERS:
+        found = triage(s.text)
+        assert found.topic == s.topic, (s.key, found.topic)
+        assert not found.needs_detail and not found.urgent, s.key
+        assert faq.answer(s.text, found) is None, s.key  # it opens a case, not an FAQ answer
+
+
+# --- centres ----------------------------------------------------------------------------------
+
+
+def test_centres_json(client: FlaskClient) -> None:
+    response = client.get("/chat/centres.json")
+    assert response.status_code == 200
+    assert "max-age" in response.headers["Cache-Control"]
+    data = response.get_json()
+    rows = data["centres"]
+    assert len(rows) == 76
+    assert {r["slug"] for r in rows} == centre_slugs()
+    assert rows[0]["slug"] == "krabi"  # Thai order, as on the page
+    (cr,) = [r for r in rows if r["slug"] == "chiangrai"]
+    assert cr["jid"] == f"chiangrai@bot.{DOMAIN}"
+    assert cr["province_th"] == "เชียงราย" and cr["province_en"] == "Chiang Rai"
+    assert cr["name_th"] == "ศูนย์ดำรงธรรมจังหวัดเชียงราย"
+    assert cr["ref_prefix"] == "TH57" and cr["phone"] == "1567"
+    for r in rows:
+        assert 5.5 < r["lat"] < 20.5 and 97.3 < r["lon"] < 105.7, r["slug"]
+    assert data["hotline"] == "1567"
+
+
+def test_every_seat_is_nearest_to_itself() -> None:
+    for c in load_centres():
+        lat, lon = chat.centre_location(c)  # type: ignore[misc]
+        assert chat.nearest_centre(lat, lon).slug == c.slug
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "slug"),
+    [
+        (20.43, 99.88, "chiangrai"),  # Mae Sai
+        (7.01, 100.47, "songkhla"),  # Hat Yai
+        (12.93, 100.88, "chonburi"),  # Pattaya
+        (18.79, 98.99, "chiangmai"),
+        (14.97, 102.10, "nakhonratchasima"),
+    ],
+)
+def test_nearest_centre(lat: float, lon: float, slug: str) -> None:
+    assert chat.nearest_centre(lat, lon).slug == slug
+
+
+# --- service worker and library ----------------------------------------------------------------
+
+
+def test_service_worker(client: FlaskClient) -> None:
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    source = response.get_data(as_text=True)
+    assert "__VERSION__" not in source and "__SHELL__" not in source
+    version = re.search(r'const VERSION = "([0-9a-f]{16})";', source)
+    assert version
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", source).group(1))  # type: ignore[union-attr]
+    assert "/" in shell and "/chat/lib/strophe.esm.js" in shell and "/chat/centres.json" in shell
+    for url in shell:  # everything the worker keeps for offline use exists
+        assert client.get(url).status_code == 200, url
+
+
+def test_library_is_served_from_node_modules(client: FlaskClient) -> None:
+    if chat.library_path("strophe.esm.js") is None:
+        pytest.fail("web/node_modules is missing: run `npm ci` in web/ (scripts/setup.sh does)")
+    response = client.get("/chat/lib/strophe.esm.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert b"Strophe" in response.data
+    for bad in ("/chat/lib/strophe.umd.cjs", "/chat/lib/..%2Fpackage.json", "/chat/lib/x.js"):
+        assert client.get(bad).status_code == 404
+
+
+def test_manifest_and_chat_assets(client: FlaskClient) -> None:
+    manifest = client.get("/static/chat/manifest.webmanifest")
+    assert manifest.status_code == 200
+    assert json.loads(manifest.data)["start_url"] == "/"
+    for name in ("app.js", "store.js", "xmpp.js"):
+        text = client.get(f"/static/chat/{name}").get_data(as_text=True)
+        imports = re.findall(r"^import .* from '([^']+)';$", text, re.M)
+        assert all(i.startswith(("./", "/chat/lib/")) for i in imports), imports
+        assert not re.search(r"(fetch|import)\(\s*['\"`]https?:", text)
+    css = client.get("/static/chat/chat.css").get_data(as_text=True)
+    assert "url(" not in css and "@import" not in css
+
+
+# --- POST /chat/api/account --------------------------------------------------------------------
+
+
+@pytest.fixture
+def registered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Replace the XMPP registration with a recorder (the real one is tested on the stack)."""
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(chat, "register", lambda jid, pw: calls.append((jid, pw)))
+    return calls
+
+
+def test_account_is_created(
+    client: FlaskClient, registered: list[tuple[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    response = client.post("/chat/api/account", data="{}", headers=JSON)
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+    data = response.get_json()
+    assert re.fullmatch(rf"w[a-z0-9]{{12}}@citizens\.{re.escape(DOMAIN)}", data["jid"])
+    assert len(data["password"]) >= 20
+    assert registered == [(data["jid"], data["password"])]
+    assert data["password"] not in caplog.text
+    again = client.post("/chat/api/account", headers=JSON).get_json()  # empty body is fine
+    assert again["jid"] != data["jid"] and again["password"] != data["password"]
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        ("{}", {"Content-Type": "text/plain"}, 415),
+        ("{}", {}, 415),
+        ("{not json", JSON, 400),
+        ("[1, 2]", JSON, 400),
+        ('"text"', JSON, 400),
+        (b"\xff\xfe\x00", JSON, 400),
+        ("x" * MB, JSON, 413),
+        (json.dumps({"pad": "x" * MB}), JSON, 413),
+    ],
+)
+def test_account_bad_input(
+    client: FlaskClient, registered: list[tuple[str, str]], body: object,
+    headers: dict[str, str], status: int,
+) -> None:
+    response = client.post("/chat/api/account", data=body, headers=headers)
+    assert response.status_code == status
+    data = response.get_json()
+    assert data["error"] and data["message_th"] and data["message_en"]
+    assert registered == []
+
+
+def test_account_wrong_method(client: FlaskClient) -> None:
+    assert client.get("/chat/api/account").status_code == 405
+
+
+def test_account_rate_limited_per_address(tmp_path: Path, registered: list) -> None:
+    client = _app(tmp_path, CHAT_ACCOUNT_LIMIT=2).test_client()
+    codes = [client.post("/chat/api/account", headers=JSON).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    response = client.post("/chat/api/account", headers=JSON)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert "ลองใหม่" in response.get_json()["message_th"]
+    other = client.post("/chat/api/account", headers=JSON,
+                        environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 201  # another address has its own budget
+    assert len(registered) == 3
+
+
+def test_account_registration_failure_is_503(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from damrongdham.xmpp import XmppConnectError
+
+    def refuse(jid: str, pw: str) -> None:
+        raise XmppConnectError("registration refused: not-allowed")
+
+    monkeypatch.setattr(chat, "register", refuse)
+    response = client.post("/chat/api/account", headers=JSON)
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "unavailable"
+
+
+def test_account_without_database_is_503(registered: list) -> None:
+    client = create_app({"DOMAIN": DOMAIN, "WEBSOCKET_URL": WS}).test_client()
+    response = client.post("/chat/api/account", headers=JSON)
+    assert response.status_code == 503
+    assert registered == []
+
+
+# --- PUT /chat/api/upload ------------------------------------------------------------------------
+
+
+class _Upstream(BaseHTTPRequestHandler):
+    """A stand-in for Prosody's http_file_share PUT endpoint that records what it got."""
+
+    received: list[tuple[str, dict[str, str], bytes]] = []  # noqa: RUF012
+    status = 201
+
+    def do_PUT(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append((self.path, dict(self.headers), body))
+        self.send_response(type(self).status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def upstream() -> Iterator[tuple[type[_Upstream], int]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    _Upstream.received = []
+    _Upstream.status = 201
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield _Upstream, server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _upload_client(tmp_path: Path, port: int, **extra: object) -> FlaskClient:
+    ws = f"ws://127.0.0.1:{port}/xmpp-websocket"
+    return _app(tmp_path, WEBSOCKET_URL=ws, **extra).test_client()
+
+
+def test_upload_is_relayed_to_the_slot(tmp_path: Path, upstream: tuple) -> None:
+    handler, port = upstream
+    client = _upload_client(tmp_path, port)
+    photo = bytes(range(256)) * 4096  # 1 MB
+    slot = f"http://127.0.0.1:{port}/file_share/0a1b2c/photo%20x.jpg"
+    response = client.put("/chat/api/upload", data=photo, headers={
+        "Content-Type": "image/jpeg", "X-Upload-Url": slot,
+        "X-Upload-Authorization": "Bearer abc.def"})
+    assert response.status_code == 201, response.get_json()
+    ((path, headers, body),) = handler.received
+    assert path == "/file_share/0a1b2c/photo%20x.jpg"
+    assert headers["Authorization"] == "Bearer abc.def"
+    assert headers["Content-Type"] == "image/jpeg"
+    assert body == photo
+
+
+def test_upload_refused_upstream_is_502(tmp_path: Path, upstream: tuple) -> None:
+    handler, port = upstream
+    handler.status = 403
+    client = _upload_client(tmp_path, port)
+    response = client.put("/chat/api/upload", data=b"x" * 10, headers={
+        "X-Upload-Url": f"http://127.0.0.1:{port}/file_share/a/b.jpg"})
+    assert response.status_code == 502
+    assert response.get_json()["upstream_status"] == 403
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [
+        "",
+        "not a url",
+        "http://evil.example/file_share/a/b.jpg",
+        "http://127.0.0.1:1/file_share/a/b.jpg",  # another port
+        "https://127.0.0.1:{port}/file_share/a/b.jpg",  # another scheme
+        "http://127.0.0.1:{port}/admin",
+        "http://127.0.0.1:{port}/file_share/../admin",
+        "http://user@127.0.0.1:{port}/file_share/a/b.jpg",
+        "http://127.0.0.1:{port}/file_share/a/b.jpg\x01",  # a control character
+    ],
+)
+def test_upload_refuses_other_targets(tmp_path: Path, upstream: tuple, slot: str) -> None:
+    handler, port = upstream
+    client = _upload_client(tmp_path, port)
+    response = client.put("/chat/api/upload", data=b"abc",
+                          headers={"X-Upload-Url": slot.format(port=port)})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_slot"
+    assert handler.received == []
+
+
+def test_upload_size_checks(tmp_path: Path, upstream: tuple) -> None:
+    handler, port = upstream
+    client = _upload_client(tmp_path, port, CHAT_UPLOAD_MAX_BYTES=MB // 2)
+    slot = {"X-Upload-Url": f"http://127.0.0.1:{port}/file_share/a/b.jpg"}
+    assert client.put("/chat/api/upload", data=b"x" * MB, headers=slot).status_code == 413
+    assert client.put("/chat/api/upload", data=b"", headers=slot).status_code == 411
+    empty = client.put("/chat/api/upload", data=b"", headers={**slot, "Content-Length": "0"})
+    assert empty.status_code in (400, 411)  # the test client drops "Content-Length: 0"
+    bad = client.put("/chat/api/upload", data=b"abc",
+                     headers={**slot, "X-Upload-Authorization": "Bearer \x01"})
+    assert bad.status_code == 400
+    assert handler.received == []
+
+
+def test_upload_without_websocket_is_refused(tmp_path: Path) -> None:
+    client = _app(tmp_path, WEBSOCKET_URL=None).test_client()
+    response = client.put("/chat/api/upload", data=b"abc",
+                          headers={"X-Upload-Url": "http://127.0.0.1:5280/file_share/a/b"})
+    assert response.status_code == 400
+
+
+def test_upload_rate_limited(tmp_path: Path, upstream: tuple) -> None:
+    _handler, port = upstream
+    client = _upload_client(tmp_path, port, CHAT_UPLOAD_LIMIT=1)
+    slot = {"X-Upload-Url": f"http://127.0.0.1:{port}/file_share/a/b.jpg"}
+    assert client.put("/chat/api/upload", data=b"abc", headers=slot).status_code == 201
+    assert client.put("/chat/api/upload", data=b"abc", headers=slot).status_code == 429
+
+
+# --- against the real stack ----------------------------------------------------------------------
+
+
+@pytest.mark.xmpp
+def test_account_endpoint_makes_a_real_account(stack) -> None:
+    """POST on the stack's web makes an account a standard XMPP client can sign in to."""
+    import urllib.request
+
+    from xmpp_helpers import login
+
+    req = urllib.request.Request(f"{stack.info['web_url']}chat/api/account", data=b"{}",
+                                 headers=JSON, method="POST")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert resp.status == 201
+        data = json.loads(resp.read())
+    assert data["jid"].endswith(f"@{stack.info['citizen_domain']}")
+
+    async def sign_in() -> str:
+        person = await login(stack.info, data["jid"], data["password"])
+        try:
+            return person.jid
+        finally:
+            person.close()
+
+    assert asyncio.run(sign_in()) == data["jid"]
