@@ -500,6 +500,8 @@ async function ingest(msg, fromArchive = false) {
     }
     await app.store.put(m);
     renderMessage(m);
+    // a signed-in second device: open the conversation the history is about
+    if (!app.target) choose(slug);
 }
 
 async function syncArchive() {
