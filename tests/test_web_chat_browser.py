@@ -121,7 +121,10 @@ def test_citizen_reports_goes_offline_and_follows_up_exactly_once(stack, browser
         # offline: the page drops its socket; a fresh load comes from the service worker
         context.set_offline(True)
         page.wait_for_selector('#chat-status[data-state="offline"]', timeout=TIMEOUT)
-        page.reload()
+        assert page.evaluate("() => fetch('/healthz').then(() => 'reached', () => 'offline')") \
+            == "offline"
+        reloaded = page.reload()
+        assert reloaded is not None and reloaded.from_service_worker
         page.wait_for_selector("#chat-app:not([hidden])", timeout=TIMEOUT)
         assert page.evaluate("navigator.onLine") is False
         assert ref in page.inner_text("#messages")  # history from IndexedDB
