@@ -181,6 +181,13 @@ def test_citizen_reports_goes_offline_and_follows_up_exactly_once(stack, browser
         assert _citizen_bodies(stack, ref, link) == 1
         _shot(page, "chat-06-photo")
 
+        # contact details go to the account's vCard on the server, not into messages
+        page.evaluate("document.getElementById('account').open = true")
+        page.fill("#profile-name", "สมชาย ใจดี")
+        page.fill("#profile-phone", "0812345678")
+        page.click("#profile-form button[type=submit]")
+        page.wait_for_selector("#profile-result >> text=บันทึกแล้ว", timeout=TIMEOUT)
+
         # the same account on another device: history comes back from the server archive
         other = browser.new_context(locale="th-TH")  # type: ignore[attr-defined]
         try:

@@ -19,6 +19,8 @@ export const NS = {
     DATA: 'jabber:x:data',
 };
 
+Strophe.setLogLevel(Strophe.LogLevel.WARN);
+
 const PING_EVERY_MS = 25000;
 const PING_TIMEOUT_MS = 10000;
 const IQ_TIMEOUT_MS = 20000;
