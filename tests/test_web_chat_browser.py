@@ -159,10 +159,16 @@ def test_citizen_reports_goes_offline_and_follows_up_exactly_once(stack, browser
             }""",
             oid,
         )
+        frames: list[str] = []
+        page.on("websocket", lambda ws: ws.on(
+            "framesent", lambda payload: frames.append(payload if isinstance(payload, str)
+                                                       else payload.decode("utf-8", "replace"))))
         page.reload()
         _online(page)
         page.wait_for_selector(f'li.msg.out[data-oid="{oid}"][data-state="received"]',
                                timeout=TIMEOUT)
+        resent = [f for f in frames if f'id="{oid}"' in f and "<message" in f]
+        assert len(resent) == 1 and "urn:xmpp:sid:0" in resent[0]  # the same origin-id again
         # another message after it proves the resend went through before we count
         marker = "ขอบคุณครับ"
         page.fill("#compose-text", marker)
@@ -192,6 +198,9 @@ def test_citizen_reports_goes_offline_and_follows_up_exactly_once(stack, browser
         other = browser.new_context(locale="th-TH")  # type: ignore[attr-defined]
         try:
             second = other.new_page()
+            second.on("pageerror", lambda e: errors.append(f"second: {e}"))
+            second.on("console", lambda m: errors.append(f"second console: {m.text}")
+                      if m.type == "error" else None)
             second.goto(url)
             second.wait_for_selector("#chat-app:not([hidden])", timeout=TIMEOUT)
             second.evaluate("document.getElementById('account').open = true")
@@ -202,8 +211,10 @@ def test_citizen_reports_goes_offline_and_follows_up_exactly_once(stack, browser
                 "(jid) => JSON.parse(localStorage.getItem('dd.account') || 'null')?.jid === jid",
                 arg=account["jid"], timeout=TIMEOUT)
             _online(second)
-            second.wait_for_selector(f'li.msg.in[data-ref="{ref}"]', timeout=TIMEOUT)
-            second.wait_for_selector(f'li.msg.out[data-oid="{oid}"]', timeout=TIMEOUT)
+            second.wait_for_selector(f'li.msg.in[data-ref="{ref}"]', state="attached",
+                                     timeout=TIMEOUT)
+            second.wait_for_selector(f'li.msg.out[data-oid="{oid}"][data-state="received"]',
+                                     state="attached", timeout=TIMEOUT)
             _shot(second, "chat-07-second-device-history")
         finally:
             other.close()

@@ -214,8 +214,12 @@ export class Link {
         this.wanted = false;
         this.generation++;
         this._stopPings();
-        if (this.conn.connected) this.conn.disconnect('bye');
-        this.conn.reset();
+        try {
+            if (this.conn.connected) this.conn.disconnect('bye');
+            this.conn.reset();
+        } catch (err) {
+            console.warn('stop', err);
+        }
         this._setState('offline', { condition: 'stopped' });
     }
 
