@@ -105,6 +105,7 @@ def test_citizen_reports_goes_offline_and_follows_up_exactly_once(stack, browser
         assert "PIN" in opened.inner_text()
         page.wait_for_selector('li.msg.out[data-state="received"]', timeout=TIMEOUT)
         assert ref in page.inner_text("#conv-case")
+        assert ref in page.text_content("#my-cases")  # kept with its PIN under "my account"
         _shot(page, "chat-03-case-opened")
 
         store = _store(stack)

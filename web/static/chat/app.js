@@ -157,7 +157,14 @@ function renderMessage(m) {
         ? `ถึง ${REF_LOCAL.test(local) ? `เรื่อง ${local.toUpperCase()}` : centreLabel(slug)}`
         : centreLabel(slug);
     li.append(who);
-    if (m.thumb) li.append(el('img', { class: 'thumb', src: m.thumb, alt: 'รูปที่แนบ' }));
+    if (m.thumb) {
+        const img = el('img', { class: 'thumb', src: m.thumb, alt: 'รูปที่แนบ' });
+        img.addEventListener('load', () => {
+            const list = $('messages');
+            if (list.lastElementChild === li) list.scrollTop = list.scrollHeight;
+        });
+        li.append(img);
+    }
     const body = el('div', { class: 'body' });
     if (m.url && m.body === m.url) {
         body.append(el('a', { href: m.url, rel: 'noopener noreferrer', target: '_blank', text: '📎 ไฟล์แนบ / รูปภาพ' }));
@@ -190,7 +197,7 @@ function renderMessage(m) {
         // keep the list in time order (history may arrive after newer local messages)
         const after = [...list.children].find((x) => Number(x.dataset.at) > m.at);
         list.insertBefore(li, after || null);
-        li.scrollIntoView({ block: 'nearest' });
+        if (!after) list.scrollTop = list.scrollHeight; // newest at the bottom, page stays put
     }
 }
 
@@ -198,8 +205,7 @@ async function renderAll() {
     $('messages').replaceChildren();
     const all = (await app.store.all()).sort((a, b) => a.at - b.at);
     for (const m of all) renderMessage(m);
-    const last = $('messages').lastElementChild;
-    if (last) last.scrollIntoView({ block: 'end' });
+    $('messages').scrollTop = $('messages').scrollHeight;
 }
 
 function renderHeader() {
@@ -226,6 +232,7 @@ function choose(slug) {
     renderHeader();
     $('pick').hidden = true;
     $('conv').hidden = false;
+    $('messages').scrollTop = $('messages').scrollHeight;
     $('compose-text').focus({ preventScroll: true });
 }
 
@@ -497,6 +504,7 @@ async function ingest(msg, fromArchive = false) {
         }
         persist();
         renderHeader();
+        renderCases();
     }
     await app.store.put(m);
     renderMessage(m);
@@ -617,6 +625,20 @@ function renderAccount() {
     $('profile-name').value = profile.name || '';
     $('profile-phone').value = profile.phone || '';
     $('profile-email').value = profile.email || '';
+}
+
+function renderCases() {
+    const list = $('my-cases');
+    list.replaceChildren();
+    const refs = Object.keys(app.cases).sort((a, b) => app.cases[b].at - app.cases[a].at);
+    for (const ref of refs) {
+        const c = app.cases[ref];
+        const li = el('li', {}, el('strong', { text: ref }));
+        if (c.pin) li.append(` · PIN ${c.pin}`);
+        li.append(` · ${centreLabel(c.slug)}`);
+        list.append(li);
+    }
+    $('my-cases-box').hidden = !refs.length;
 }
 
 function credentialsText() {
@@ -769,6 +791,7 @@ async function main() {
     }
     wireAccount();
     renderAccount();
+    renderCases();
 
     if (app.target && (app.target === GENERAL || app.bySlug.has(app.target))) choose(app.target);
     else showPicker();
