@@ -162,6 +162,25 @@ def test_stanza_under_the_limit_is_delivered(stack, account) -> None:
         conn.close()
 
 
+def test_deeply_nested_stanza_to_the_bot(stack, account, prosody_pid: int) -> None:
+    """30,000 nested elements (210 KB, under the limit, so Prosody passes it on) in a
+    complaint to a centre: the bot's XML handling does not recurse itself to death, it opens
+    the case and answers."""
+    conn = _authed(stack, account)
+    bot = f"chiangrai@{stack.info['bot_domain']}"
+    try:
+        conn.send("<presence/>")
+        mark = len(conn.received)
+        depth = 30_000
+        conn.send(f"<message to='{bot}' type='chat'><body>ท่อประปาแตกน้ำท่วมถนน จ.เชียงราย</body>"
+                  f"<x xmlns='urn:x'>{'<a>' * depth}{'</a>' * depth}</x></message>")
+        answer = conn.read_until(REF_RE.pattern, timeout=15, start=mark)
+        assert stream_error(answer) is None and ref_in(answer)
+        assert _alive(prosody_pid)
+    finally:
+        conn.close()
+
+
 # -- spoofed senders ------------------------------------------------------------------------
 
 def test_spoofed_from_is_stamped_with_the_real_sender(stack, account) -> None:
