@@ -26,6 +26,14 @@ from typing import Any
 from bots.mask import mask
 
 _KEY = secrets.token_bytes(16)
+# Kept whole, never read as digits: ISO dates and times, UUIDs (stanza and origin ids), and
+# addresses at ``.invalid`` hosts (agencies' Open311 cases, purged cases: not people).
+_KEEP = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
+    r"|[\w.+-]+@(?:[\w-]+\.)*invalid\b",
+    re.IGNORECASE,
+)
 
 
 def _local_part(local: str) -> str:
@@ -53,12 +61,17 @@ class PiiFilter(logging.Filter):
         def shield(m: re.Match[str]) -> str:
             host = m.group("host").lower()
             local = m.group("local")
-            if host in self._citizen_hosts and not local.startswith("~"):
-                local = _local_part(local)
+            if host in self._citizen_hosts and not local.startswith("~") and local != "anonymous":
+                local = _local_part(local)  # the anonymous placeholder is nobody: kept
             kept.append(f"{local}@{m.group('host')}")
             return f"\x00{len(kept) - 1}\x00"
 
+        def keep(m: re.Match[str]) -> str:
+            kept.append(m.group(0))
+            return f"\x00{len(kept) - 1}\x00"
+
         text = self._ours.sub(shield, text)
+        text = _KEEP.sub(keep, text)
         text = mask(text)
         return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
 

@@ -151,3 +151,21 @@ def test_child_loggers_propagating_to_root_are_masked() -> None:
         root.removeHandler(handler)
         for h in root.handlers:
             h.removeFilter(pii)
+
+
+def test_dates_ids_placeholders_and_invalid_hosts_stay_readable(logged) -> None:
+    log, out = logged
+    kept = [
+        "2026-11-21 08:00:01",
+        "2026-11-21T08:00:01.123+07:00",
+        "3f9a1c7e-55b2-4d1e-9a3b-1234567890ab",  # a stanza id, not a phone
+        f"anonymous@anon.{D}",  # the whistle-blower placeholder is nobody
+        "pwa-chiangrai@open311.invalid",
+        "purged@pdpa.invalid",
+    ]
+    log.info("kept: %s", " | ".join(kept))
+    log.info("but 0812345678 on 2026-11-21 is still a phone")
+    text = lines(out)
+    for item in kept:
+        assert item in text
+    assert "0812345678" not in text and "on 2026-11-21 is" in text
