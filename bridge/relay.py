@@ -21,7 +21,7 @@ from bots.anon import (
 from bridge.actions import AgentActions
 from bridge.agencies import Agency
 from bridge.canned import CannedReplies
-from bridge.commands import parse, reply_text
+from bridge.commands import Command, parse, reply_text
 from bridge.presence import RoomPresence
 from casestore import (
     AlreadyAssigned,
@@ -258,15 +258,23 @@ class Relay:
             if self._repeated(sender, origin_id):
                 log.info("ignored a redelivered command to case %s", case.ref)
                 return []
-            if (
-                command.spec
-                and command.spec.name == "merge"
-                and case.citizen_jid == (self.placeholder)
-            ):  # two anonymous tips may come from two people: never join them
-                return [self.actions.tell(case, sender, anon_merge_refused(case.ref))]
-            outs = self.actions.run(case, sender, command, staff | {sender}, origin_id)
-            return self.to_citizen(case, outs)
+            return self.run_command(case, sender, command, staff | {sender}, origin_id)
         return self.from_agent(case, sender, reply_text(body), origin_id)
+
+    def run_command(
+        self,
+        case: CaseView,
+        actor: str,
+        command: Command,
+        staff: frozenset[str],
+        origin_id: str | None = None,
+    ) -> list[Outgoing]:
+        """An agent's command on `case` (typed or ad-hoc): `AgentActions.run`, with what goes
+        to the citizen readdressed by `to_citizen`; anonymous tips are never merged."""
+        if command.spec and command.spec.name == "merge" and case.citizen_jid == self.placeholder:
+            # Two anonymous tips may come from two people: never join them.
+            return [self.actions.tell(case, actor, anon_merge_refused(case.ref))]
+        return self.to_citizen(case, self.actions.run(case, actor, command, staff, origin_id))
 
     def _repeated(self, sender: str, origin_id: str | None) -> bool:
         """Whether this command was seen already (a client resending after a reconnect).

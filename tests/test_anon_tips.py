@@ -238,3 +238,16 @@ def test_memory_only(tmp_path: Path) -> None:
     sessions = AnonSessions()
     sessions.attach("TH57-2569-000001", TIPSTER)
     assert not any(isinstance(v, (CaseStore, Path)) for v in vars(sessions).values())
+
+
+def test_commands_by_any_route_readdress_the_citizen(intake: Intake, relay_anon: Relay) -> None:
+    """`Relay.run_command` (typed commands and XEP-0050 forms alike): a transfer notice goes
+    to the live session, never to the placeholder."""
+    from bridge.commands import parse
+
+    ref, _ = _open_tip(intake)
+    case = relay_anon.store.get(ref)
+    outs = relay_anon.run_command(case, AGENT, parse("/transfer phayao"), STAFF)
+    citizen_outs = [o for o in outs if not o.groupchat and o.to != AGENT]
+    assert [o.to for o in citizen_outs] == [TIPSTER] and "phayao" not in citizen_outs[0].to
+    assert all(o.to != PLACEHOLDER for o in outs)
