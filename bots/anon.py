@@ -18,10 +18,8 @@ them). Replies for a tipster who is not connected are dropped (the transcript ke
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -88,7 +86,6 @@ class AnonSessions:
         self._jid_of: dict[str, str] = {}
         self._seen: dict[str, float] = {}  # JID → last time it wrote
         self._lock = threading.Lock()
-        self._key = secrets.token_bytes(32)  # per process: origin ids cannot be linked later
 
     def _expire(self) -> None:
         now = self._clock()
@@ -137,12 +134,13 @@ class AnonSessions:
             self._jid_of.pop(ref.upper(), None)
 
     def origin(self, jid: str, origin_id: str | None) -> str | None:
-        """A stored origin id for a message of ``jid``: a keyed hash, so redeliveries are
-        still recognised but nothing stored leads back to the session."""
+        """The origin id stored for a message of ``jid``: a hash of (session JID, the
+        client's id), so a redelivery — also one replayed after a bot restart — is still
+        recognised, two tipsters' equal ids never collide, and nothing stored names the
+        session (its random JID exists nowhere else once the session is gone)."""
         if origin_id is None:
             return None
-        mac = hmac.new(self._key, f"{jid}\n{origin_id}".encode(), hashlib.sha256)
-        return "anon:" + mac.hexdigest()[:40]
+        return "anon:" + hashlib.sha256(f"{jid}\n{origin_id}".encode()).hexdigest()[:40]
 
     def __len__(self) -> int:
         with self._lock:

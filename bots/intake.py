@@ -61,6 +61,11 @@ class Intake:
     def _origin(self, sender: str, origin_id: str | None) -> str | None:
         return self.anon.origin(sender, origin_id) if self._anon(sender) else origin_id
 
+    def stored_as(self, sender: str, origin_id: str | None) -> tuple[str, str | None]:
+        """(sender, origin id) as the store has them for a message of `sender`: for an
+        anonymous session the placeholder and a hashed id (see `bots.anon`)."""
+        return self._who(sender), self._origin(sender, origin_id)
+
     def _cases_of(self, sender: str) -> list[CaseView]:
         """The sender's cases: from the store, or (anonymous) those its session holds."""
         if not self._anon(sender):

@@ -251,3 +251,18 @@ def test_commands_by_any_route_readdress_the_citizen(intake: Intake, relay_anon:
     citizen_outs = [o for o in outs if not o.groupchat and o.to != AGENT]
     assert [o.to for o in citizen_outs] == [TIPSTER] and "phayao" not in citizen_outs[0].to
     assert all(o.to != PLACEHOLDER for o in outs)
+
+
+def test_a_replay_after_a_restart_is_recognised(store: CaseStore, clock: Clock) -> None:
+    """The spool replays a message the bot may have stored before it crashed: the new
+    process must find it (no second case), and tell the replay where it is stored."""
+    from datetime import timedelta
+
+    before = Intake(store, ADDR, anon=AnonSessions(idle=timedelta(minutes=30), clock=clock))
+    ref, _ = _open_tip(before, TIPSTER, "m-1")
+    after = Intake(store, ADDR, anon=AnonSessions(idle=timedelta(minutes=30), clock=clock))
+    again = after.handle(TIPSTER, "chiangrai", TIP, "m-1")
+    assert again.opened is None and store.count() == 1
+    who, origin = after.stored_as(TIPSTER, "m-1")
+    assert who == PLACEHOLDER and origin and TIPSTER not in origin
+    assert store.transcript(ref)[0].sender == who
