@@ -170,7 +170,7 @@ def test_library_is_served_from_node_modules(client: FlaskClient) -> None:
 
 
 def test_manifest_and_chat_assets(client: FlaskClient) -> None:
-    manifest = client.get("/static/chat/manifest.webmanifest")
+    manifest = client.get("/static/chat/manifest.json")
     assert manifest.status_code == 200
     assert json.loads(manifest.data)["start_url"] == "/"
     for name in ("app.js", "store.js", "xmpp.js"):

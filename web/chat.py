@@ -75,7 +75,7 @@ SHELL_STATIC = (
     "chat/app.js",
     "chat/store.js",
     "chat/xmpp.js",
-    "chat/manifest.webmanifest",
+    "chat/manifest.json",
     "chat/icon.svg",
 )
 
