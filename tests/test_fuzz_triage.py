@@ -42,7 +42,7 @@ PROVINCES = {f"TH-{p.code}": p.code for p in geothai.provinces()}
 DISTRICTS = {d.code: (d.name_th, f"TH-{p.code}")
              for p in geothai.provinces() for d in geothai.districts(p.code)}
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-SEPARATORS = " .-()+/\u00a0"
+SEPARATORS = " .-()+/\u00a0"  # what people put between the digit groups of a number
 
 # -- strategies -------------------------------------------------------------------------------
 
@@ -155,9 +155,10 @@ def text_with_secrets(draw: st.DrawFn) -> tuple[str, tuple[Secret, ...]]:
 
 
 def _leaks(masked: str, secret: Secret) -> bool:
-    """Whether the digits of `secret` appear in `masked`, whatever separates them."""
-    between = "[" + re.escape(SEPARATORS) + "]{0,3}"
-    return re.search(between.join(secret.digits), masked) is not None
+    """Whether `secret` is in `masked`, as written (normalised) or as bare digits: a number
+    of its own, not digits that happen to occur inside another one ("155.1000100")."""
+    forms = {normalise(secret.written), secret.digits}
+    return any(re.search(rf"(?<!\d){re.escape(f)}(?!\d)", masked) for f in forms)
 
 
 def _check_pipeline(text: str) -> str:
