@@ -818,6 +818,12 @@ async function main() {
         app.link.drop();
         showStatus();
     });
+    document.addEventListener('visibilitychange', () => {
+        // a phone waking up: check the link at once rather than at the next ping
+        if (document.visibilityState !== 'visible') return;
+        if (app.link.online) app.link.ping();
+        else connect();
+    });
     window.addEventListener('pagehide', () => {
         if (app.mode === 'anon') app.link.stop(); // nothing to come back to
     });
