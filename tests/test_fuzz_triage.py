@@ -217,7 +217,7 @@ def test_pipeline(case: str | bytes | tuple[str, tuple[Secret, ...]]) -> None:
 # -- bugs found by fuzzing (for the lead to fix; strict: they fail until fixed) ---------------
 
 NORMALISE_BUG = (
-    "bots/normalise.py:42 `_REPEATS` cuts runs of four identical characters to three in "
+    "bots/normalise.py:41 `_REPEATS` (line 18) cuts runs of four identical characters to three in "
     "numbers too: amounts change, case references and phone numbers are corrupted"
 )
 
@@ -244,7 +244,7 @@ def test_landline_with_four_same_digits_is_masked() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bots/mask.py:28 `_RUN` joins digit groups by at most two separator characters; "
+    reason="bots/mask.py:28-29 `_RUN` joins digit groups by at most two separator characters; "
     "'081 - 234 - 5678' (three) is read as three short numbers and kept",
 )
 def test_phone_with_spaced_dashes_is_masked() -> None:
@@ -255,7 +255,7 @@ def test_phone_with_spaced_dashes_is_masked() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bots/mask.py:79-86 reads an ID number across a '+': in '100.00011000 +66-20001000' "
+    reason="bots/mask.py:81-86 reads an ID number across a '+': in '100.00011000 +66-20001000' "
     "the 13 digits '100', '00011000', '66' are masked as an ID and the phone's 8 digits kept",
 )
 def test_plus_phone_after_a_number_is_masked() -> None:
