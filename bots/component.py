@@ -13,7 +13,11 @@ from collections.abc import Callable, Iterable
 import slixmpp
 from slixmpp.plugins.xep_0045.muc import PresenceArgs
 
+from bots import replies
+from bots.anon import is_anon, placeholder
+from bots.anon import sessions as anon_sessions
 from bots.intake import Intake
+from bots.spool import Spool, spool_id
 from casestore import CaseStore, parse_ref
 from casestore.centres import centre_by_slug
 from damrongdham.addresses import Addresses, Outgoing
@@ -22,6 +26,7 @@ from damrongdham.xmpp import origin_id
 log = logging.getLogger(__name__)
 
 OOB_NS = "jabber:x:oob"  # XEP-0066: a shared file's URL, shown inline by apps
+RECEIPTS_NS = "urn:xmpp:receipts"  # XEP-0184: sent once a message is stored
 BOT_NICK = "ระบบรับเรื่อง"
 
 
@@ -55,6 +60,7 @@ class BotComponent(slixmpp.ComponentXMPP):
         self.joined: set[str] = set()
         self._on_ready = on_ready
         self._stopping = False
+        self.spool = Spool(self)
         for name in ("xep_0030", "xep_0004", "xep_0045", "xep_0050"):
             self.register_plugin(name)
         for name in ("xep_0199", "xep_0359", "xep_0172"):
@@ -70,7 +76,9 @@ class BotComponent(slixmpp.ComponentXMPP):
 
     async def _session_start(self, _event: object) -> None:
         log.info("component %s connected", self.boundjid)
+        self.spool.reset()
         await self.join_rooms()
+        await self.spool.replay()  # what arrived while the bot was away, in order
         if self._on_ready:
             self._on_ready()
 
@@ -135,30 +143,36 @@ class BotComponent(slixmpp.ComponentXMPP):
             return
         if msg["type"] not in ("chat", "normal") or msg["to"].domain != self.addr.bot_domain:
             if msg["type"] == "error":
-                log.warning("error from %s: %s", msg["from"], msg["error"]["condition"])
+                if is_anon(msg["from"].bare, self.addr.domain):  # a tipster's session is gone
+                    anon_sessions().forget_jid(msg["from"].bare)
+                    log.info("an anonymous session is gone: %s", msg["error"]["condition"])
+                else:
+                    log.warning("error from %s: %s", msg["from"], msg["error"]["condition"])
             return
         body = msg["body"]
         if not body and not msg.xml.findall("{jabber:client}body"):
             return  # chat states, receipts and other body-less messages
+        sid, replayed = spool_id(msg)
+        if not self.spool.begin(sid):
+            return  # handled already in this session, or being retried
         local = msg["to"].user
         if local and parse_ref(local) is not None:
-            self.event("case_address_message", msg)
+            self.event("case_address_message", msg)  # the bridge settles it (`settle`)
             return
         if local and local not in self.served and centre_by_slug(local) is not None:
             self.send_out(Outgoing(to=msg["from"].bare, sender=local, body=not_served(local)))
+            self.spool.done(sid)  # answered, not stored: no receipt
             return
+        sender = msg["from"].bare
         try:
-            result = self.intake.handle(msg["from"].bare, local, body, origin_id(msg))
+            if replayed and self._answer_again(sender, local, origin_id(msg)):
+                self.settle(msg, ok=True)
+                return
+            result = self.intake.handle(sender, local, body, origin_id(msg))
         except Exception:
             log.exception("intake failed for a message to %s", msg["to"])
-            self.send_out(
-                Outgoing(
-                    to=msg["from"].bare,
-                    sender=local,
-                    body="ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้งหรือโทร 1567\n"
-                    "Sorry, a temporary fault: please send again or call 1567.",
-                )
-            )
+            if self.settle(msg, ok=False) in (-1, 1):  # no spool, or the first failure
+                self.send_out(Outgoing(to=sender, sender=local, body=self._fault_notice(msg)))
             return
         for out in result.out:
             self.send_out(out)
@@ -166,10 +180,74 @@ class BotComponent(slixmpp.ComponentXMPP):
             self.event("case_opened", result.opened)
         for case, message in result.follow_ups:
             self.event("case_citizen_message", (case, message))
+        self.settle(msg, ok=True)
+
+    def settle(self, msg: slixmpp.Message, ok: bool) -> int:
+        """After handling `msg`: acknowledge it to the spool and send the app its receipt
+        (ok), or retry it later. Returns the number of failed attempts so far (0 when ok),
+        or -1 when there is no spool to retry from."""
+        sid, _replayed = spool_id(msg)
+        if ok:
+            self._receipt(msg)
+            self.spool.done(sid)
+            return 0
+        if sid is None:
+            return -1
+        return self.spool.failed(sid, lambda: self._message(msg))
+
+    def _receipt(self, msg: slixmpp.Message) -> None:
+        """XEP-0184: tell an app that asked that its message is stored (its ✓✓); an app
+        resends what gets no receipt, and the resend is recognised by its id."""
+        if msg.xml.find(f"{{{RECEIPTS_NS}}}request") is None or not msg["id"]:
+            return
+        receipt = self.make_message(mto=msg["from"], mfrom=msg["to"].bare)
+        ET.SubElement(receipt.xml, f"{{{RECEIPTS_NS}}}received", id=msg["id"])
+        receipt.send()
+
+    def _fault_notice(self, msg: slixmpp.Message) -> str:
+        if spool_id(msg)[0] is None:
+            return (
+                "ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้งหรือโทร 1567\n"
+                "Sorry, a temporary fault: please send again or call 1567."
+            )
+        return (
+            "ได้รับข้อความของท่านแล้ว ระบบกำลังบันทึก จะตอบกลับโดยอัตโนมัติ ไม่ต้องส่งซ้ำ\n"
+            "We have your message; the system is catching up and will answer by itself. "
+            "No need to send it again."
+        )
+
+    def _answer_again(self, sender: str, local: str, origin: str | None) -> bool:
+        """A message the bot was sent before it (or the server) went away, and stored, but
+        whose acknowledgement the server never processed. The answer was queued before the
+        acknowledgement on the same stream, so it may not have left either: if the message
+        opened its case, send the answer again with a new PIN (the old one is unknown: only
+        its hash is kept). Other stored messages need nothing more."""
+        seen = self.store.message_by_origin(*self.intake.stored_as(sender, origin))
+        if seen is None:
+            return False
+        message, case = seen
+        if is_anon(sender, self.addr.domain):
+            self.intake.anon.attach(case.ref, sender)  # the tipster's live session
+        first = self.store.first_message(case.ref)
+        if first is not None and first.id == message.id:
+            centre = centre_by_slug(case.centre)
+            pin = self.store.reissue_pin(case.ref, self.addr.bot_domain)
+            if centre is not None:
+                self.send_out(
+                    Outgoing(
+                        to=sender,
+                        sender=local or None,
+                        body=replies.case_opened(case.ref, pin, centre, case.urgent),
+                    )
+                )
+            self.event("case_opened", case)  # routed or queued-notice, if not done yet
+        log.info("replayed message already stored in case %s", case.ref)
+        return True
 
     def send_out(self, out: Outgoing) -> None:
         """Send one outgoing message from `<sender>@bot.D` (or the room nick)."""
-        if out.to.endswith(".invalid"):  # e.g. a case an agency opened through Open311
+        if out.to.endswith(".invalid") or out.to == placeholder(self.addr.domain):
+            # a case an agency opened through Open311, or a tip whose session is gone
             log.info("not sent: %s has no XMPP address", out.to.partition("@")[2])
             return
         sender = f"{out.sender}@{self.addr.bot_domain}" if out.sender else self.addr.bot_domain

@@ -181,7 +181,7 @@ class AdhocCommands:
             raise XMPPError("forbidden")
         staff = await bridge.staff_of(case.centre)
         command = Command(BY_WORD[name], name, arg)
-        outs = bridge.relay.actions.run(case, actor, command, staff | {actor})
+        outs = bridge.relay.run_command(case, actor, command, staff | {actor})
         told = [o for o in outs if _to_agent(o, case, actor)]
         bridge._send([o for o in outs if not _to_agent(o, case, actor)])
         prefix = f"[{case.ref}] "

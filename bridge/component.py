@@ -59,6 +59,13 @@ def _agencies() -> dict[str, Agency]:
         return load_agencies(DEFAULT)
 
 
+FAULT_RESEND = "ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้ง · Temporary fault, please resend."
+FAULT_KEPT = (
+    "ได้รับข้อความแล้ว ระบบกำลังบันทึก จะส่งต่อให้โดยอัตโนมัติ ไม่ต้องส่งซ้ำ · "
+    "Received; the system is catching up and will deliver it. No need to resend."
+)
+
+
 def _routing() -> RoutingRules:
     try:
         return load_rules()
@@ -254,14 +261,17 @@ class CaseBridge:
                 outs += self._after_command(case, sender)
         except Exception:
             log.exception("relay failed for a message to %s", msg["to"])
-            outs = [
-                Outgoing(
-                    to=sender,
-                    sender=local,
-                    body="ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้ง · Temporary fault, please resend.",
-                )
-            ]
+            settle = getattr(self.xmpp, "settle", None)
+            attempts = settle(msg, ok=False) if settle else -1
+            if attempts == -1:  # nothing will retry it
+                outs = [Outgoing(to=sender, sender=local, body=FAULT_RESEND)]
+            else:  # the spool keeps it and it is retried; say so once
+                outs = [Outgoing(to=sender, sender=local, body=FAULT_KEPT)] if attempts == 1 else []
+            self._send(outs)
+            return
         self._send(outs)
+        if settle := getattr(self.xmpp, "settle", None):
+            settle(msg, ok=True)
 
     def _case_opened(self, case: CaseView) -> None:
         """A new case (if the component raises `case_opened`): to an available agent of its

@@ -33,6 +33,7 @@ TRANSFERRED = "transferred"  # note: "<old centre> → <new centre>[: reason]"
 TRANSFER_ARROW = " → "
 FORWARDED, DELIVERED = "forwarded", "delivered"  # note: the agency (and its reference)
 MERGED, MERGED_IN = "merged", "merged_in"  # note: the other case's reference
+PIN_REISSUED = "pin_reissued"
 AUTO_PREFIX = "auto:"  # note of an ``assigned`` event made by the router: "auto:<agent>"
 
 
@@ -754,6 +755,35 @@ class CaseStore:
         )
         with self._read() as s:
             return [CaseView.of(c) for c in s.scalars(q.order_by(Case.created_at, Case.id))]
+
+    def message_by_origin(
+        self, sender: str, origin_id: str | None
+    ) -> tuple[MessageView, CaseView] | None:
+        """The stored message `sender` sent with this id (a redelivery), and its case."""
+        found = self._seen(sender, origin_id)
+        if found is None:
+            return None
+        msg, case = found
+        return MessageView.of(msg, case.ref), CaseView.of(case)
+
+    def reissue_pin(self, ref: str | CaseRef, actor: str) -> str:
+        """A new tracking PIN for the case (the old one stops working); audit event
+        ``pin_reissued``. For a case whose first reply may never have reached the citizen."""
+        pin = new_pin()
+        digest = hash_pin(pin)  # slow on purpose: before taking the write lock
+        with self._write() as s:
+            case = self._require(s, ref, lock=True)
+            case.pin_hash = digest
+            s.add(self._event(case, utcnow(), actor, PIN_REISSUED, None, None, None))
+        return pin
+
+    def first_message(self, ref: str | CaseRef) -> MessageView | None:
+        """The message that opened the case."""
+        with self._read() as s:
+            case = self._require(s, ref)
+            q = select(CaseMessage).where(CaseMessage.case_id == case.id)
+            row = s.scalars(q.order_by(CaseMessage.id).limit(1)).first()
+            return None if row is None else MessageView.of(row, case.ref)
 
     def held_by(self, agent_jid: str) -> list[CaseView]:
         """The open cases `agent_jid` holds, oldest first."""

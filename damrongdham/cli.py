@@ -55,11 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
 
     from bots import triage_cli
-    from damrongdham import apikeys_cli
+    from damrongdham import apikeys_cli, chaos, pdpa_cli
     from provisioning import cli as provision_cli
 
     provision_cli.add_parser(sub)
     apikeys_cli.add_parser(sub)
+    pdpa_cli.add_parser(sub)
+    chaos.add_parser(sub)
 
     tri = sub.add_parser("triage", help="one message per stdin line -> one JSON object per line")
     triage_cli.add_arguments(tri)
@@ -105,10 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("slixmpp").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+    from damrongdham import logmask
+
     if args.command == "up":
         from damrongdham.stack import up
 
-        return up(_up_settings(args))
+        settings = _up_settings(args)
+        logmask.install(settings.domain)  # personal data masked in every log line
+        return up(settings)
     if args.command in ("bot", "web"):
         from damrongdham.config_file import load_settings
 
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         except FileNotFoundError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        logmask.install(settings.domain)
         if args.command == "bot":
             from damrongdham.bot_service import run_bot
 
@@ -134,6 +141,14 @@ def main(argv: list[str] | None = None) -> int:
         from damrongdham import apikeys_cli
 
         return apikeys_cli.run(args)
+    if args.command in ("retention", "subject-export"):
+        from damrongdham import pdpa_cli
+
+        return pdpa_cli.run(args)
+    if args.command == "chaos":
+        from damrongdham import chaos
+
+        return chaos.run(args)
     if args.command == "triage":
         from bots import triage_cli
 

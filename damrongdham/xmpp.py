@@ -95,10 +95,19 @@ async def close_client(client: slixmpp.ClientXMPP, timeout: float = 5) -> None:
 
 
 async def register_account(
-    jid: str, password: str, host: str, port: int, ca_file: Path | None, timeout: float = 15
+    jid: str,
+    password: str,
+    host: str,
+    port: int,
+    ca_file: Path | None,
+    timeout: float = 15,
+    plugins: tuple[str, ...] = (),
 ) -> slixmpp.ClientXMPP:
-    """Create an account by in-band registration (XEP-0077) and return a connected client."""
-    client = new_client(jid, password, ca_file, plugins=("xep_0004", "xep_0066", "xep_0077"))
+    """Create an account by in-band registration (XEP-0077) and return a connected client
+    (with `plugins` besides those registration needs)."""
+    client = new_client(
+        jid, password, ca_file, plugins=("xep_0004", "xep_0066", "xep_0077", *plugins)
+    )
     client.plugin["xep_0077"].force_registration = True
     outcome: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
 

@@ -96,8 +96,7 @@ def test_anonymous_tip_round_trip_and_reattach_with_pin(stack) -> None:
 def test_prosody_keeps_nothing_of_anonymous_sessions_on_disk(stack) -> None:
     """Prosody's own SQL store: no archive (MAM keeps the tip and the PIN in clear), PEP or
     offline row under anon.D. mod_auth_anonymous only blocks the file store, so the anon
-    VirtualHost needs `storage = "memory"`; until prosody/prosody.cfg.lua.in has it this is
-    a known gap (xfail), and once it has it the test must pass."""
+    VirtualHost has `storage = "memory"` (prosody/prosody.cfg.lua.in)."""
     import sqlite3
 
     info = stack.info
@@ -128,6 +127,5 @@ def test_prosody_keeps_nothing_of_anonymous_sessions_on_disk(stack) -> None:
                 ).fetchall()
     finally:
         conn.close()
-    if rows and not in_memory:
-        pytest.xfail('anon.D has no storage = "memory" yet: Prosody archives anonymous tips')
+    assert in_memory
     assert rows == [], jid
