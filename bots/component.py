@@ -18,6 +18,7 @@ from bots.anon import is_anon, placeholder
 from bots.anon import sessions as anon_sessions
 from bots.intake import Intake
 from bots.spool import Spool, spool_id
+from bots.throttle import Limits, Throttle, refused_notice, slowed_notice
 from casestore import CaseStore, parse_ref
 from casestore.centres import centre_by_slug
 from damrongdham.addresses import Addresses, Outgoing
@@ -61,6 +62,7 @@ class BotComponent(slixmpp.ComponentXMPP):
         self._on_ready = on_ready
         self._stopping = False
         self.spool = Spool(self)
+        self.throttle = Throttle(Limits.from_env())
         for name in ("xep_0030", "xep_0004", "xep_0045", "xep_0050"):
             self.register_plugin(name)
         for name in ("xep_0199", "xep_0359", "xep_0172"):
@@ -155,6 +157,32 @@ class BotComponent(slixmpp.ComponentXMPP):
         sid, replayed = spool_id(msg)
         if not self.spool.begin(sid):
             return  # handled already in this session, or being retried
+        if not self._paced(msg, sid, replayed):
+            return  # later (in order), or refused with a notice
+        self._handle(msg, sid, replayed)
+
+    def _paced(self, msg: slixmpp.Message, sid: str | None, replayed: bool) -> bool:
+        """Flood control for citizens (`bots.throttle`): True to handle `msg` now."""
+        sender = msg["from"].bare
+        if sender.partition("@")[2] not in self.addr.citizen_domains:
+            return True  # staff are not throttled
+        wait = self.throttle.delay(sender)
+        reply_from = msg["to"].user or None
+        if wait is None:
+            log.warning("a citizen flooding the bot: message refused")
+            self.send_out(Outgoing(to=sender, sender=reply_from, body=refused_notice()))
+            self.spool.done(sid)  # refused on purpose, and they were told
+            return False
+        if wait == 0:
+            return True
+        if self.throttle.should_tell(sender):
+            log.info("a citizen sending very fast is slowed down")
+            self.send_out(Outgoing(to=sender, sender=reply_from, body=slowed_notice()))
+        self.loop.call_later(wait, self._handle, msg, sid, replayed)
+        return False
+
+    def _handle(self, msg: slixmpp.Message, sid: str | None, replayed: bool) -> None:
+        body = msg["body"]
         local = msg["to"].user
         if local and parse_ref(local) is not None:
             self.event("case_address_message", msg)  # the bridge settles it (`settle`)

@@ -241,7 +241,9 @@ def count(result: Result, store: CaseStore, load: Load) -> None:
         stored_once += found
         missing += len(c.sent) - found
         duplicated += max(0, stored - found)  # stored citizen messages beyond those sent
-        pins = [b for b in c.received if "PIN" in b]
+        # One message seen live and again in the archive is one (same text, same PIN);
+        # an answer sent twice would carry two different PINs.
+        pins = sorted({b for b in c.received if "PIN" in b})
         refs += len(pins)
         one_ref += len(pins) == 1 and len(mine) == 1 and mine[0].ref in pins[0]
     result.stored_once, result.missing, result.duplicated = stored_once, missing, duplicated
