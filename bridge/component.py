@@ -11,6 +11,7 @@ from typing import Protocol
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from bots.replies import room_announcement
 from bridge import sla
 from bridge.adhoc import AdhocCommands
 from bridge.agencies import DEFAULT, Agency, load_agencies
@@ -25,6 +26,7 @@ from bridge.routing import DEFAULT as ROUTING_DEFAULT
 from bridge.routing import Router, RoutingRules, load_rules
 from bridge.urgent import Reannouncer, interval
 from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
+from casestore.centres import centre_by_iso
 from casestore.refs import utcnow
 from damrongdham.addresses import Addresses, Outgoing
 from damrongdham.xmpp import origin_id
@@ -59,6 +61,7 @@ def _agencies() -> dict[str, Agency]:
         return load_agencies(DEFAULT)
 
 
+ANNOUNCED = "announced"  # audit event: a case opened outside the chat was announced
 FAULT_RESEND = "ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้ง · Temporary fault, please resend."
 FAULT_KEPT = (
     "ได้รับข้อความแล้ว ระบบกำลังบันทึก จะส่งต่อให้โดยอัตโนมัติ ไม่ต้องส่งซ้ำ · "
@@ -122,6 +125,39 @@ class CaseBridge:
                 self._send(reannouncer.due(cases, utcnow()))
             except Exception:
                 log.exception("re-announcing urgent cases failed; trying again")
+
+    def announce_others(self) -> list[Outgoing]:
+        """Cases opened outside the chat (an agency's Open311 POST): announced in their
+        centre's room once (audit event `announced`) and routed like any new case."""
+        outs: list[Outgoing] = []
+        for case in self.store.unannounced(ANNOUNCED):
+            province = centre_by_iso(case.province) if case.province else None
+            text = room_announcement(
+                case.ref, self.addr.case_jid(case.ref), case.type, case.topic,
+                province.province_th if province else None, case.urgent, case.urgent_reason,
+                case.summary, (),
+            )  # fmt: skip
+            via = case.citizen_jid.partition("@")[0]
+            outs.append(
+                Outgoing(
+                    to=self.addr.room_jid(case.centre),
+                    body=f"{text}\n📨 ทาง · via {case.channel} ({via})",
+                    groupchat=True,
+                )
+            )
+            self.store.record(case.ref, self.addr.bot_domain, ANNOUNCED, case.channel)
+            outs += self.router.route(case)
+        return outs
+
+    async def announce_others_forever(self, every: float = 5.0) -> None:
+        """Look for cases opened outside the chat every `every` seconds until cancelled."""
+        while True:
+            try:
+                if getattr(self.xmpp, "joined", True):  # in the rooms (not just reconnecting)
+                    self._send(await asyncio.to_thread(self.announce_others))
+            except Exception:
+                log.exception("announcing cases opened outside the chat failed; trying again")
+            await asyncio.sleep(every)
 
     def sla_due(self, now: datetime | None = None) -> list[Outgoing]:
         """Flag (once per case and target: an audit event) the open cases that missed a

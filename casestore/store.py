@@ -785,6 +785,18 @@ class CaseStore:
             row = s.scalars(q.order_by(CaseMessage.id).limit(1)).first()
             return None if row is None else MessageView.of(row, case.ref)
 
+    def unannounced(self, kind: str = "announced", limit: int = 100) -> list[CaseView]:
+        """Open cases opened outside the XMPP chat (e.g. Open311) without a `kind` event yet,
+        oldest first: for the bridge to announce in their centre's room."""
+        done = select(CaseEvent.case_id).where(CaseEvent.kind == kind)
+        q = select(Case).where(
+            Case.channel != "xmpp",
+            Case.status.not_in([s.value for s in DONE]),
+            Case.id.not_in(done),
+        )
+        with self._read() as s:
+            return [CaseView.of(c) for c in s.scalars(q.order_by(Case.id).limit(limit))]
+
     def held_by(self, agent_jid: str) -> list[CaseView]:
         """The open cases `agent_jid` holds, oldest first."""
         q = select(Case).where(

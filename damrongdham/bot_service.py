@@ -80,6 +80,7 @@ def run_bot(settings: StackSettings) -> None:
     delivery = loop.create_task(bridge.deliver_forever())
     reannounce = loop.create_task(bridge.reannounce_forever())
     sla_check = loop.create_task(bridge.sla_forever())
+    others = loop.create_task(bridge.announce_others_forever())
     stopped = loop.create_future()
 
     def stop() -> None:
@@ -100,5 +101,6 @@ def run_bot(settings: StackSettings) -> None:
         delivery.cancel()
         reannounce.cancel()
         sla_check.cancel()
+        others.cancel()
         ready.unlink(missing_ok=True)
         loop.close()
