@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import stat
-import time
 
 import pytest
 from xmpp_helpers import citizen, login, ref_in
@@ -37,13 +36,10 @@ def test_citizen_agent_round_trip(stack) -> None:
         agent = await login(info, creds["jid"], creds["password"])
         await agent.join(room, "เจ้าหน้าที่สมชาย")
         person = await citizen(info)
-        sent = time.monotonic()
         person.say(centre_bot, "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน ที่ อ.เมือง จ.เชียงราย")
         reply = await person.expect(lambda m: _from(m, centre_bot), timeout=5)
-        latency = time.monotonic() - sent
         ref = ref_in(reply["body"])
-        assert ref, reply["body"]
-        assert latency < 1.0, f"reply took {latency:.2f} s"
+        assert ref, reply["body"]  # (how fast: `damrongdham bench`, not a timed test)
         assert "เลขที่เรื่อง" in reply["body"] and "PIN" in reply["body"]
         year = buddhist_year(dt.datetime.now(dt.UTC))
         assert ref.startswith(f"TH57-{year}-")
