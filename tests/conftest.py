@@ -1,4 +1,11 @@
-"""Shared pytest fixtures: databases (SQLite and the machine's PostgreSQL)."""
+"""Shared pytest fixtures: databases (SQLite and the machine's PostgreSQL).
+
+One setting picks the databases of the whole suite, DAMRONGDHAM_TEST_DB:
+  unset or "sqlite,postgres"  db_url tests on both; stacks (`damrongdham up`) on SQLite
+  "postgres"                  everything on PostgreSQL: db_url tests and every stack a test
+                              starts (a fresh schema each, dropped at the end of the session)
+  "sqlite"                    everything on SQLite
+Tests read a stack's case store through `RunningStack.db_url`, never a file path."""
 
 from __future__ import annotations
 
@@ -11,15 +18,16 @@ import pytest
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
-PG_URL = os.environ.get(
-    "DAMRONGDHAM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-BACKENDS = [b for b in os.environ.get("DAMRONGDHAM_TEST_DB", "sqlite,postgres").split(",") if b]
+from damrongdham.local_stack import TEST_DB_ENV, TEST_PG_URL, drop_created_schemas, pg_schema_url
+
+PG_URL = TEST_PG_URL
+BACKENDS = [b for b in os.environ.get(TEST_DB_ENV, "sqlite,postgres").split(",") if b]
+_pg_schema_url = pg_schema_url
 
 
-def _pg_schema_url(schema: str) -> str:
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the PostgreSQL schemas of the stacks this session started."""
+    drop_created_schemas()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -190,7 +190,7 @@ def test_an_agent_lists_and_runs_commands_a_citizen_is_refused(adhoc_stack) -> N
         return ref, person.jid
 
     ref, citizen_jid = asyncio.run(scenario())
-    store = CaseStore(f"sqlite:///{adhoc_stack.data_dir / 'damrongdham.sqlite3'}")
+    store = CaseStore(adhoc_stack.db_url)
     case = store.get(ref)
     assert case.status == Status.IN_PROGRESS and case.assigned_to == agent_jid
     assert case.citizen_jid == citizen_jid

@@ -69,7 +69,7 @@ def passwords(stack) -> dict[str, str]:
 
 
 def store_of(stack) -> CaseStore:
-    return CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+    return CaseStore(stack.db_url)
 
 
 class Citizen:

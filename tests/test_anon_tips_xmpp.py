@@ -77,7 +77,7 @@ def test_anonymous_tip_round_trip_and_reattach_with_pin(stack) -> None:
         return ref, jids
 
     ref, jids = asyncio.run(scenario())
-    store = CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+    store = CaseStore(stack.db_url)
     try:
         case = store.get(ref)
         assert case is not None and case.citizen_jid == placeholder

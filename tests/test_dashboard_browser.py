@@ -22,7 +22,7 @@ def _seed(stack) -> dict[str, str]:
     """Cases of lamphun (which no other test of the shared stack uses) and uttaradit,
     written to the stack's database directly, none urgent (nothing for the bridge to
     announce)."""
-    store = CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+    store = CaseStore(stack.db_url)
     now = utcnow()
     domain = stack.info["domain"]
     try:

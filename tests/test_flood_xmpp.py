@@ -31,7 +31,7 @@ def flood_stack(tmp_path_factory: pytest.TempPathFactory):
 def test_a_flooder_is_slowed_and_told_while_others_are_served(flood_stack) -> None:
     info = flood_stack.info
     centre_bot = f"phitsanulok@{info['bot_domain']}"
-    store = CaseStore(f"sqlite:///{flood_stack.data_dir / 'damrongdham.sqlite3'}")
+    store = CaseStore(flood_stack.db_url)
 
     async def scenario() -> tuple[str, str]:
         flooder, calm = await citizen(info), await citizen(info)

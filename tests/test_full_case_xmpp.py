@@ -94,7 +94,7 @@ def test_a_whole_case_from_complaint_to_rating(stack) -> None:
         return ref
 
     ref = asyncio.run(scenario())
-    store = CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+    store = CaseStore(stack.db_url)
     case = store.get(ref)
     assert case.status == Status.RESOLVED and store.rating(ref) == 5
     notes = [m.body for m in store.transcript(ref) if m.direction == "note"]

@@ -92,7 +92,7 @@ def test_pictures_both_ways_through_the_upload_service(media_stack) -> None:
     assert info["upload_domain"] == f"upload.{info['domain']}"
     agent_jid = f"{CENTRE}@{info['domain']}"
     centre_bot = f"{CENTRE}@{info['bot_domain']}"
-    store = CaseStore(f"sqlite:///{media_stack.data_dir / 'damrongdham.sqlite3'}")
+    store = CaseStore(media_stack.db_url)
 
     async def scenario() -> tuple[str, str, str]:
         person = await citizen(info)

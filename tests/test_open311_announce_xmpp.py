@@ -17,7 +17,7 @@ def test_a_case_opened_outside_the_chat_reaches_the_room(stack) -> None:
     info = stack.info
     creds = stack.credentials()["sukhothai"]
     room = f"sukhothai@{info['muc_domain']}"
-    store = CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+    store = CaseStore(stack.db_url)
 
     async def scenario() -> str:
         agent = await login(info, creds["jid"], creds["password"])

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.xmpp
 
 
 def _store(stack) -> CaseStore:
-    return CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+    return CaseStore(stack.db_url)
 
 
 def _citizen_lines(stack, ref: str) -> list[str]:

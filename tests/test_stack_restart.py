@@ -85,7 +85,7 @@ def test_restart_on_same_data_dir_keeps_cases_and_credentials(tmp_path) -> None:
         ref2 = _report(second.info, "phuket", "ถนนเลียบหาดไฟดับทั้งสาย")
     finally:
         assert second.stop() == 0
-    store = CaseStore(f"sqlite:///{data / 'damrongdham.sqlite3'}")
+    store = CaseStore(second.db_url)
     assert store.get(ref1) is not None
     assert ref1[:-6] == ref2[:-6]
     assert int(ref2[-6:]) == int(ref1[-6:]) + 1
