@@ -1,0 +1,222 @@
+"""`damrongdham bench`: its pieces (percentiles, tags, the profile summary, the memory
+reader, wrk's output, the Python load generator against a real Flask app, bulk-inserted
+cases) and its command line. The whole bench runs stacks for minutes: not here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from casestore import CaseStore
+from damrongdham import bench
+from damrongdham.bench_e2e import TAG, Arrivals, cpu_seconds, tag, top_costs, untag
+from damrongdham.bench_memory import bulk_insert, rss_from_status, vm_rss_mb
+from damrongdham.bench_web import parse_wrk, refs_and_pins, run_python
+
+PINNED = {
+    "e2e": {"throughput_msgs_per_s", "p50_ms", "p95_ms", "p99_ms", "sent", "lost"},
+    "relay": {"throughput_msgs_per_s"},
+    "triage": {"msgs_per_s", "p99_ms", "tokenize_msgs_per_s"},
+    "provisioning": {"centres_s", "districts_s", "noop_s"},
+    "web": {"req_per_s"},
+    "memory": {"bot_rss_mb"},
+}
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    values = [float(v) for v in range(1, 101)]  # 1..100
+    assert bench.percentile(values, 50) == 50.5
+    assert bench.percentile(values, 99) == 99.01
+    assert bench.percentile(values, 0) == 1.0
+    assert bench.percentile(values, 100) == 100.0
+    assert bench.percentile([7.0], 99) == 7.0
+    assert bench.percentile([], 50) is None
+    with pytest.raises(ValueError):
+        bench.percentile(values, 101)
+
+
+def test_tags_have_no_digits_and_round_trip() -> None:
+    for k in (0, 1, 25, 26, 675, 676, 19_999):
+        t = tag("e", k)
+        assert not any(ch.isdigit() for ch in t)
+        m = TAG.search(f"«{t} ถนนพัง (ข้อความที่ 3)»")
+        assert m is not None and m.group(1) == "e" and untag(m.group(2)) == k
+    assert len({tag("r", k) for k in range(2000)}) == 2000
+
+
+class _Msg(dict):
+    """Just enough of a slixmpp message for `Arrivals`."""
+
+    def __init__(self, body: str, delayed: bool = False) -> None:
+        super().__init__(body=body)
+        import xml.etree.ElementTree as ET
+
+        self.xml = ET.Element("message")
+        if delayed:
+            ET.SubElement(self.xml, "{urn:xmpp:delay}delay")
+
+
+def test_arrivals_count_first_copies_and_skip_history() -> None:
+    arrivals = Arrivals()
+    arrivals.on_message(_Msg(f"💬 TH57-2569-000001 ผู้ร้องเขียนเพิ่ม: «{tag('e', 3)} ไฟดับ»"))
+    arrivals.on_message(_Msg(f"{tag('e', 3)} again"))
+    arrivals.on_message(_Msg(f"{tag('e', 4)} replayed history", delayed=True))
+    arrivals.on_message(_Msg("no tag"))
+    arrivals.on_message(_Msg(tag("r", 3)))
+    assert arrivals.count("e") == 1 and arrivals.count("r") == 1
+    assert arrivals.duplicates == 1
+
+
+def test_top_costs_reads_collapsed_stacks() -> None:
+    raw = (
+        "main (run.py:1);handle (bots/intake.py:10);_scrypt (casestore/pins.py:20) 70\n"
+        "main (run.py:1);handle (bots/intake.py:10);commit (sqlalchemy/orm/session.py:5) 20\n"
+        "main (run.py:1);select (selectors.py:3) 10\n"
+        "garbage line\n"
+    )
+    costs = top_costs(raw)
+    assert costs["samples"] == 100
+    assert costs["self"][0] == ["casestore/pins.py:_scrypt", 70.0]
+    inclusive = dict(costs["inclusive"])
+    assert inclusive["bots/intake.py:handle"] == 90.0
+    assert "run.py:main" not in inclusive  # under every sample: says nothing
+    assert top_costs("") == {}
+
+
+def test_memory_reader() -> None:
+    status = "Name:\tpython\nVmPeak:\t  300000 kB\nVmRSS:\t  153600 kB\nThreads:\t1\n"
+    assert rss_from_status(status) == 150.0
+    with pytest.raises(ValueError):
+        rss_from_status("Name:\tkthreadd\n")
+    assert 1 < vm_rss_mb() < 10_000  # this very process
+    assert vm_rss_mb(os.getpid()) > 1
+    assert cpu_seconds(os.getpid()) > 0
+
+
+def test_parse_wrk_output() -> None:
+    out = """Running 2s test @ http://127.0.0.1:8080/healthz
+  2 threads and 16 connections
+  4321 requests in 2.00s, 1.2MB read
+  Non-2xx or 3xx responses: 17
+Requests/sec:   2160.50
+Transfer/sec:    600.00KB
+STATUS_ERRORS 17
+P99_US 12500
+P50_US 3000
+"""
+    got = parse_wrk(out)
+    assert got == {"req_per_s": 2160.5, "requests": 4321, "non_2xx": 17, "socket_errors": 0,
+                   "p50_ms": 3.0, "p99_ms": 12.5}  # fmt: skip
+
+
+def test_refs_and_pins_from_case_opened_replies() -> None:
+    from bots.replies import case_opened
+    from casestore.centres import centre_by_slug
+
+    centre = centre_by_slug("chiangrai")
+    assert centre is not None
+    bodies = [case_opened("TH57-2569-000001", "123456", centre, False), "other",
+              case_opened("TH57-2569-000002", "654321", centre, True)]  # fmt: skip
+    assert refs_and_pins(bodies) == [("TH57-2569-000001", "123456"),
+                                     ("TH57-2569-000002", "654321")]  # fmt: skip
+
+
+def test_python_load_generator_against_flask() -> None:
+    from flask import Flask, request
+
+    app = Flask("tiny")
+    hits: list[str] = []
+
+    @app.get("/ok")
+    def ok() -> str:
+        hits.append("get")
+        return "ok"
+
+    @app.post("/echo")
+    def echo() -> tuple[str, int]:
+        hits.append(request.get_data(as_text=True))
+        return "no", 429
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        got = run_python(base + "/ok", 0.5, 2)
+        assert got["requests"] > 0 and got["non_2xx"] == 0 and got["statuses"] == {200: got[
+            "requests"]}  # fmt: skip
+        assert got["req_per_s"] > 0 and got["p50_ms"] is not None
+        posted = run_python(base + "/echo", 0.3, 1, "POST", ['{"a": 1}', '{"b": 2}'])
+        assert posted["non_2xx"] == posted["requests"] > 0
+        assert {'{"a": 1}', '{"b": 2}'} <= set(hits)
+    finally:
+        server.shutdown()
+
+
+def test_bulk_insert_makes_real_cases(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    got = bulk_insert(url, 500, batch=200)
+    assert got["cases"] == 500 and 0 < got["open"] < 100
+    with CaseStore(url) as store:
+        assert store.count() == 500
+        open_cases = store.open_cases()
+        assert len(open_cases) == got["open"]
+        case = open_cases[0]
+        assert store.check_pin(case.ref, "123456")
+        assert [m.direction for m in store.transcript(case.ref)] == ["citizen"]
+        # numbering goes on after the bulk-inserted references
+        jid = "x@citizens.damrongdham.localhost"
+        opened = store.open_case(centre=case.centre, province=case.province, citizen_jid=jid,
+                                 body="ถนนพัง")  # fmt: skip
+        assert opened.case.ref not in {c.ref for c in open_cases}
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command")
+    bench.add_parser(sub)
+    return parser.parse_args(["bench", *argv])
+
+
+@pytest.mark.parametrize("argv", [
+    ["--citizens", "0"], ["--citizens", "2001"], ["--citizens", "50", "--messages", "10"],
+    ["--rate", "0"], ["--cases", "0"], ["--web-seconds", "-1"],
+])  # fmt: skip
+def test_bad_arguments_one_error_line_exit_2(argv, capsys) -> None:
+    assert bench.run(_args(*argv)) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_defaults_quick_and_full() -> None:
+    quick, full = _args("--quick"), _args()
+    assert bench.check_args(quick) is None and bench.check_args(full) is None
+    assert (quick.citizens, quick.cases) == (50, 10_000)
+    assert (full.citizens, full.cases, full.rate) == (200, 100_000, 1000.0)
+
+
+def test_json_object_has_every_pinned_key(monkeypatch, capsys) -> None:
+    """The output shape, with the measuring parts replaced by what they return."""
+
+    def fake(args: argparse.Namespace) -> dict:
+        out = {"date": "2026-11-21T09:00:00+00:00", "machine": bench.machine(), "quick": True,
+               "n_citizens": args.citizens, "messages": args.messages}  # fmt: skip
+        for part, keys in PINNED.items():
+            out[part] = {k: 1.0 for k in keys}
+        return out
+
+    monkeypatch.setattr(bench, "run_bench", fake)
+    assert bench.run(_args("--quick", "--json")) == 0
+    got = json.loads(capsys.readouterr().out)
+    for part, keys in PINNED.items():
+        assert keys <= set(got[part]), part
+    assert got["machine"]["cpus"] >= 1
+    assert bench.run(_args("--quick")) == 0
+    table = capsys.readouterr().out
+    assert "end to end" in table and "memory: bot RSS" in table
