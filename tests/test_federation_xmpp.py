@@ -1,0 +1,202 @@
+"""Two federated servers: a case opened on a district server moves to the central server.
+
+Two whole stacks (`damrongdham up`, each with its own Prosody, bot, web and case store) on
+loopback, with server-to-server on, certificates from one shared CA and s2s_secure_auth
+(`bridge.federation`). The transfer travels over real s2s between the two Prosody servers;
+the central server's own bot then answers `/history` with the district's transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import pytest
+import slixmpp
+from xmpp_helpers import citizen, free_ports, login, ref_in, start_stack
+
+from bridge.federation import (
+    Federation,
+    FederationError,
+    gateway_jid,
+    server_certificate,
+    share_ca,
+    write_prosody_federation,
+)
+from casestore import CaseStore, Status
+from casestore.centres import load_centres
+from casestore.export_import import ImportConflict, export_case, import_case
+from damrongdham.prosody import hostnames
+from damrongdham.settings import StackSettings
+from damrongdham.tls import ensure_certificates
+
+DISTRICT, CENTRAL = "district.localhost", "central.localhost"
+FROM_CENTRE, TO_CENTRE = "chiangrai", "nonthaburi"
+COMPLAINT = "ถนนหน้าโรงเรียนบ้านป่าซางเป็นหลุมลึก รถจักรยานยนต์ล้มทุกวัน"
+SLUGS = [c.slug for c in load_centres()]
+TOPIC = "other"
+
+
+# -- export and import, on both databases --------------------------------------------------------
+
+
+def _open(store: CaseStore, text: str = COMPLAINT) -> str:
+    opened = store.open_case(
+        citizen_jid=f"somsri@citizens.{DISTRICT}", centre=FROM_CENTRE, body=text,
+        province="TH-57", topic=TOPIC,
+    )
+    ref = opened.case.ref
+    store.add_message(ref, "agent", f"{FROM_CENTRE}@{DISTRICT}", "รับเรื่องแล้ว")
+    store.claim(ref, f"{FROM_CENTRE}@{DISTRICT}")
+    return ref
+
+
+def test_export_import_keeps_reference_transcript_and_audit_log(db_url: str, tmp_path) -> None:
+    source = CaseStore(f"sqlite:///{tmp_path / 'district.sqlite3'}")
+    source.migrate()
+    target = CaseStore(db_url)
+    target.migrate()
+    try:
+        ref = _open(source)
+        data = export_case(source, ref, DISTRICT)
+        case, created = import_case(target, data, TO_CENTRE, gateway_jid(DISTRICT), "เขตทางหลวง")
+        assert created and case.ref == ref and case.centre == TO_CENTRE
+        assert case.status == Status.NEW and case.assigned_to is None  # claimed there, not here
+        assert [m.body for m in target.transcript(ref)] == [m.body for m in source.transcript(ref)]
+        before = [(e.kind, e.actor, e.at) for e in source.events(ref)]
+        after = target.events(ref)
+        assert [(e.kind, e.actor, e.at) for e in after[:-1]] == before
+        assert after[-1].kind == "transferred"
+        assert after[-1].note == f"{FROM_CENTRE}@{DISTRICT} → {TO_CENTRE}: เขตทางหลวง"
+        assert target.check_pin(ref, "0000") is False  # the PIN hash came along, not a new one
+        again, created = import_case(target, data, TO_CENTRE, "x")  # delivered twice
+        assert not created and again.ref == ref and len(target.events(ref)) == len(after)
+        # the central server's own numbering skips the imported reference
+        mine = target.open_case(
+            citizen_jid=f"dang@citizens.{CENTRAL}", centre=TO_CENTRE, body="ไฟถนนดับ",
+            province="TH-57", topic=TOPIC,
+        )
+        assert mine.case.ref != ref and mine.case.ref[:-6] == ref[:-6]
+        other = dict(data, case=dict(data["case"], citizen_jid="someone@else"))
+        with pytest.raises(ImportConflict):
+            import_case(target, other, TO_CENTRE, "x")
+        closed = dict(data, case=dict(data["case"], status="closed"))
+        with pytest.raises(ValueError, match="only open cases"):
+            import_case(target, closed, TO_CENTRE, "x")
+    finally:
+        source.close()
+        target.close()
+
+
+# -- two real Prosody servers ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory):
+    """District and central stacks federated over s2s on loopback (one shared CA)."""
+    base = tmp_path_factory.mktemp("federation")
+    ca_dir = base / "ca"
+    ensure_certificates(ca_dir, ["ca.invalid"])  # the federation's CA (and an unused cert)
+    s2s = dict(zip((DISTRICT, CENTRAL), free_ports(2), strict=True))
+    secrets: dict[str, str] = {}
+    for domain, other in ((DISTRICT, CENTRAL), (CENTRAL, DISTRICT)):
+        settings = StackSettings(data_dir=base / domain / "data", domain=domain)
+        share_ca(ca_dir, settings.certs_dir)
+        server_certificate(settings.certs_dir, hostnames(settings), domain)
+        secrets[domain] = uuid.uuid4().hex
+        write_prosody_federation(
+            settings.prosody_dir, settings.certs_dir, domain, "127.0.0.1", s2s[domain],
+            {other: ("127.0.0.1", s2s[other])}, secrets[domain],
+        )
+    stacks = {}
+    try:
+        for domain in (DISTRICT, CENTRAL):
+            stacks[domain] = start_stack(base / domain / "data", extra=["--domain", domain],
+                                         timeout=180)
+        yield stacks, secrets
+    finally:
+        for running in stacks.values():
+            running.stop()
+
+
+async def _gateway(
+    running, domain: str, secret: str, peer: str, imported: list | None = None
+) -> tuple[slixmpp.ComponentXMPP, Federation]:
+    xmpp = slixmpp.ComponentXMPP(gateway_jid(domain), secret, "127.0.0.1",
+                                 running.info["component_port"])
+    started = asyncio.get_running_loop().create_future()
+    xmpp.add_event_handler("session_start", lambda _e: started.done() or started.set_result(1))
+    fed = Federation(xmpp, CaseStore(running.db_url), domain, [peer], SLUGS,
+                     on_imported=None if imported is None else imported.append)
+    xmpp.connect()
+    await asyncio.wait_for(started, 20)
+    return xmpp, fed
+
+
+@pytest.mark.xmpp
+def test_prosody_config_turns_s2s_on_only_with_the_federation_file(servers) -> None:
+    stacks, _ = servers
+    for domain, running in stacks.items():
+        config = (running.data_dir / "prosody" / "prosody.cfg.lua").read_text(encoding="utf-8")
+        assert 'modules_disabled = { "s2s"; "dialback" }' in config  # the default: off
+        assert "federation.cfg.lua" in config
+        extra = (running.data_dir / "prosody" / "federation.cfg.lua").read_text(encoding="utf-8")
+        assert "s2s_secure_auth = true" in extra and f'Component "federation.{domain}"' in extra
+
+
+@pytest.mark.xmpp
+def test_case_moves_from_district_to_central_server_with_its_history(servers) -> None:
+    stacks, secrets = servers
+    district, central = stacks[DISTRICT], stacks[CENTRAL]
+    agent_password = central.credentials()[TO_CENTRE]["password"]
+
+    async def scenario() -> tuple[str, str, list]:
+        person = await citizen(district.info)
+        person.say(f"{FROM_CENTRE}@{district.info['bot_domain']}", COMPLAINT)
+        reply = await person.expect(lambda m: ref_in(m["body"]) is not None, timeout=15)
+        ref = ref_in(reply["body"])
+        assert ref is not None
+        imported: list = []
+        gw_d, fed_d = await _gateway(district, DISTRICT, secrets[DISTRICT], CENTRAL)
+        gw_c, _fed_c = await _gateway(central, CENTRAL, secrets[CENTRAL], DISTRICT, imported)
+        try:
+            after = await fed_d.send_case(
+                ref, gateway_jid(CENTRAL), TO_CENTRE, f"{FROM_CENTRE}@{DISTRICT}", "ส่งส่วนกลาง"
+            )
+            assert after.centre == f"{TO_CENTRE}@{CENTRAL}"
+            with pytest.raises(FederationError, match="item-not-found"):
+                await fed_d.send_case(ref, gateway_jid(CENTRAL), "nowhere", "x")
+            with pytest.raises(FederationError, match="not a federated peer"):
+                await fed_d.send_case(ref, "federation.elsewhere.localhost", TO_CENTRE, "x")
+            agent = await login(central.info, f"{TO_CENTRE}@{CENTRAL}", agent_password)
+            agent.say(f"{ref.lower()}@{central.info['bot_domain']}", "/history")
+            history = await agent.expect(lambda m: "audit log" in m["body"], timeout=15)
+            agent.close()
+        finally:
+            person.close()
+            gw_d.disconnect()
+            gw_c.disconnect()
+        return ref, history["body"], imported
+
+    ref, history, imported = asyncio.run(scenario())
+    assert [c.ref for c in imported] == [ref]
+    assert ref in history and COMPLAINT in history  # the district's transcript, on central
+    assert f"{FROM_CENTRE}@{DISTRICT} → {TO_CENTRE}" in history
+    with CaseStore(central.db_url) as store:
+        case = store.get(ref)
+        assert case is not None and case.centre == TO_CENTRE
+        assert [e.kind for e in store.events(ref)][:1] == ["opened"]
+    with CaseStore(district.db_url) as store:
+        assert store.events(ref)[-1].note == f"{FROM_CENTRE} → {TO_CENTRE}@{CENTRAL}: ส่งส่วนกลาง"
+
+
+def test_nothing_federates_without_the_file(tmp_path: Path) -> None:
+    """The template only includes federation.cfg.lua when it exists (default: s2s off)."""
+    from damrongdham.prosody import render_config
+
+    settings = StackSettings(data_dir=tmp_path / "data")
+    text = render_config(settings, "secret").read_text(encoding="utf-8")
+    assert "s2s_ports = { }" in text and '"s2s"; "dialback"' in text
+    assert f'io.open("{settings.prosody_dir}/federation.cfg.lua")' in text
+    assert not (settings.prosody_dir / "federation.cfg.lua").exists()
