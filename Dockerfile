@@ -1,5 +1,8 @@
 # Damrongdham Chat: one image with Debian's Prosody and the Python stack.
-# Build: docker compose build   (see docker-compose.yml and .env.example)
+# docker-compose.yml runs it three times with different commands (prosody: `up --no-bot
+# --no-web`, bot, web) next to PostgreSQL; `docker run IMAGE` alone runs the whole stack
+# (`up`: Prosody, bot and web in one container, SQLite in /data).
+# Build: docker compose build   (see docker-compose.yml, .env.example, docs/scaling.md)
 FROM debian:bookworm-slim
 
 RUN apt-get update \
@@ -25,6 +28,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHAINLP_OFFLINE=1 \
     PYTHAINLP_DATA=/data/pythainlp
 VOLUME ["/data"]
-EXPOSE 5222 5280 8080
+# c2s, HTTP (BOSH, websocket, uploads), web; 5269 only for federation (docs/scaling.md)
+EXPOSE 5222 5280 8080 5269
 ENTRYPOINT ["damrongdham"]
 CMD ["up", "--data-dir", "/data", "--listen", "0.0.0.0"]
