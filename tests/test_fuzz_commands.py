@@ -113,6 +113,7 @@ def check_citizen_command(body: str) -> None:
         assert cmd.score is None and not cmd.bare
 
 
+@pytest.mark.timeout(600)  # ≈ 30 s alone; several times that on a busy machine
 @FUZZ
 @given(hostile_text.map(_without_non_decimal_digits))
 @example("รับเรื่อง ครับ")  # a Thai sentence starting with a command word is not a command

@@ -190,6 +190,7 @@ def _check_pipeline(text: str) -> str:
     return masked
 
 
+@pytest.mark.timeout(600)  # ≈ 30 s alone; several times that on a busy machine
 @FUZZ
 @given(st.one_of(hostile_text, text_with_secrets()))
 @example("")
