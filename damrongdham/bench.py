@@ -232,15 +232,22 @@ def table(r: dict) -> str:
              f", {r.get('n_citizens')} citizens, {r.get('messages')} messages"
              f"{' (quick)' if r.get('quick') else ''}; load average at start {load}"]  # fmt: skip
     lines += [f"{a:<{width}}  {b:<{vwidth}}  {c}" for a, b, c in rows]
-    prof = e.get("profile")
-    if prof:
-        if prof.get("error"):
-            lines.append(f"profile: {prof['error']}")
-        else:
-            lines.append(f"bot profile ({prof.get('samples')} samples), most time in:")
-            lines += [f"  {pct:5.1f} %  {name}" for name, pct in prof.get("inclusive", [])[:12]]
-            lines.append("  self:")
-            lines += [f"  {pct:5.1f} %  {name}" for name, pct in prof.get("self", [])[:12]]
+    prof = e.get("profile") or {}
+    for error in prof.get("errors", []):
+        lines.append(f"profile: {error}")
+    if prof.get("bot"):
+        bot = prof["bot"]
+        lines.append(f"bot profile, wall time incl. waiting ({bot.get('samples')} samples):")
+        lines += [f"  {pct:5.1f} %  {name}" for name, pct in bot.get("inclusive", [])[:12]]
+        lines.append("  on top of the stack:")
+        lines += [f"  {pct:5.1f} %  {name}" for name, pct in bot.get("self", [])[:8]]
+    if prof.get("prosody_syscalls"):
+        lines.append("Prosody, system calls by wall time (share, calls, µs/call):")
+        lines += [f"  {name:<12} {pct:5.1f} %  {calls:>8,}  {us:>6,}"
+                  for name, pct, calls, us in prof["prosody_syscalls"]]  # fmt: skip
+    if t.get("tokenize_msgs_per_s") is None:
+        lines.append("triage: pythainlp not installed, no word_tokenize figure "
+                     "(pip install -e '.[bench]')")  # fmt: skip
     return "\n".join(lines)
 
 

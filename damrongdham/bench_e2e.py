@@ -14,7 +14,9 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -260,33 +262,70 @@ def figures(sent: dict[tuple[str, int], float], arrivals: Arrivals, phase: str) 
 
 
 class Profiler:
-    """py-spy sampling the bot while the end-to-end phase runs (when py-spy is installed)."""
+    """py-spy sampling the bot (idle time included, so waiting shows as ``select``) and
+    ``strace -c`` timing Prosody's system calls while the end-to-end phase runs, each when
+    installed (py-spy from PyPI, strace from Debian)."""
 
-    def __init__(self, pid: int, seconds: float, out: Path) -> None:
+    def __init__(self, pids: dict[str, int], out: Path) -> None:
         self.out = out
-        self.proc: subprocess.Popen[bytes] | None = None
-        exe = shutil.which("py-spy") or str(Path(os.sys.executable).parent / "py-spy")
-        if not Path(exe).exists() and shutil.which(exe) is None:
-            self.error = "py-spy not installed (pip install py-spy into .venv)"
-            return
-        self.error = ""
-        self.proc = subprocess.Popen(
-            [exe, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))),
-             "--rate", "200", "--format", "raw", "--output", str(out), "--nonblocking"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+        self.errors: list[str] = []
+        self.spy: subprocess.Popen[bytes] | None = None
+        self.trace: subprocess.Popen[bytes] | None = None
+        spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        if "bot" in pids and Path(spy).exists():
+            self.spy = subprocess.Popen(
+                [spy, "record", "--pid", str(pids["bot"]), "--rate", "100", "--idle",
+                 "--format", "raw", "--output", str(out), "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )  # fmt: skip
+        else:
+            self.errors.append("py-spy not installed (pip install py-spy into .venv)")
+        strace = shutil.which("strace")
+        if "prosody" in pids and strace:
+            self.trace_out = out.with_suffix(".strace.txt")
+            self.trace = subprocess.Popen(
+                [strace, "-c", "-f", "-w", "-p", str(pids["prosody"]), "-o", str(self.trace_out)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        elif "prosody" in pids:
+            self.errors.append("strace not installed (apt-get install strace)")
 
     def finish(self, top: int = 15) -> dict:
-        if self.proc is None:
-            return {"error": self.error}
-        try:
-            _out, err = self.proc.communicate(timeout=120)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return {"error": "py-spy did not finish"}
-        if not self.out.exists():
-            return {"error": err.decode(errors="replace").strip()[-300:]}
-        return top_costs(self.out.read_text(encoding="utf-8", errors="replace"), top)
+        result: dict = {"errors": self.errors} if self.errors else {}
+        for proc in (self.spy, self.trace):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        if self.spy is not None:
+            try:
+                _out, err = self.spy.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.spy.kill()
+                err = b"py-spy did not finish"
+            if self.out.exists():
+                result["bot"] = top_costs(self.out.read_text(encoding="utf-8", errors="replace"),
+                                          top)  # fmt: skip
+            else:
+                result.setdefault("errors", []).append(err.decode(errors="replace")[-300:])
+        if self.trace is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.trace.wait(timeout=30)
+            if self.trace_out.exists():
+                result["prosody_syscalls"] = syscall_times(self.trace_out.read_text())
+        return result
+
+
+def syscall_times(summary: str, top: int = 6) -> list[list]:
+    """The system calls Prosody spent most wall time in (``strace -c -w``): name, share of
+    the time in system calls (%), calls, microseconds per call."""
+    rows = []
+    for line in summary.splitlines():
+        parts = line.split()
+        if len(parts) >= 5 and parts[0].replace(".", "", 1).isdigit() and parts[-1] != "total":
+            try:
+                rows.append([parts[-1], float(parts[0]), int(parts[3]), int(parts[2])])
+            except ValueError:
+                continue
+    return rows[:top]
 
 
 def top_costs(collapsed: str, top: int = 15) -> dict:
@@ -368,15 +407,16 @@ async def run_e2e(
     relay = figures(sent_r, observers, "r")
     relay["cpu_percent"] = meter.stop()
 
-    profiler = None
-    if profile is not None and "bot" in pids:
-        profiler = Profiler(pids["bot"], messages / rate + 2, profile)
-        await asyncio.sleep(0.3)
+    profiler = Profiler(pids, profile) if profile is not None else None
+    if profiler is not None:
+        await asyncio.sleep(0.5)
     meter.start()
     sent_e = await pace(load, f"{CENTRE}@{info['bot_domain']}", messages, rate, "e", True)
     await drain(observers, "e", messages, idle, limit)
     e2e = figures(sent_e, observers, "e")
     e2e["cpu_percent"] = meter.stop()
+    if profiler is not None:
+        e2e["profile"] = await asyncio.to_thread(profiler.finish)
     await asyncio.sleep(1.0)  # last receipts and PIN replies
     await stored(store, messages, idle, limit)
 
@@ -394,8 +434,6 @@ async def run_e2e(
         offered_rate=rate,
         connect_s=round(connect_s, 2),
     )
-    if profiler is not None:
-        e2e["profile"] = profiler.finish()
     pins = [(c.jid, b) for c in load.citizens for b in c.received if "PIN" in b]
     await asyncio.gather(load.close(), close_client(sink), close_client(agent))
     return {"e2e": e2e, "relay": relay, "pins": pins}

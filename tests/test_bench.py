@@ -220,3 +220,19 @@ def test_json_object_has_every_pinned_key(monkeypatch, capsys) -> None:
     assert bench.run(_args("--quick")) == 0
     table = capsys.readouterr().out
     assert "end to end" in table and "memory: bot RSS" in table
+
+
+def test_syscall_summary_of_strace() -> None:
+    from damrongdham.bench_e2e import syscall_times
+
+    summary = """% time     seconds  usecs/call     calls    errors syscall
+------ ----------- ----------- --------- --------- ----------------
+ 65.74   17.566767        4987      3522           fdatasync
+ 17.79    4.753308         170     27952           fcntl
+  0.83    0.221201          62      3559         4 read
+------ ----------- ----------- --------- --------- ----------------
+100.00   26.722795         248    107422         4 total
+"""
+    assert syscall_times(summary) == [
+        ["fdatasync", 65.74, 3522, 4987], ["fcntl", 17.79, 27952, 170], ["read", 0.83, 3559, 62]
+    ]
