@@ -157,12 +157,9 @@ def web_shots(stack: RunningStack, creds: dict, samples: dict, out: Path) -> lis
     url = stack.info["web_url"].rstrip("/")
     shots: list[Path] = []
 
-    def shot(page, name: str, full: bool = False, selector: str | None = None) -> None:
+    def shot(page, name: str, full: bool = False, clip: dict | None = None) -> None:
         path = out / f"{name}.png"
-        if selector:
-            page.locator(selector).screenshot(path=str(path))
-        else:
-            page.screenshot(path=str(path), full_page=full)
+        page.screenshot(path=str(path), full_page=full, clip=clip)
         shrink(path)
         shots.append(path)
         log(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
@@ -204,7 +201,7 @@ def web_shots(stack: RunningStack, creds: dict, samples: dict, out: Path) -> lis
         shot(page, "web-track-form")
         page.click("button[type=submit]")
         page.wait_for_selector(".case-status", timeout=30_000)
-        shot(page, "web-track-result", full=True)
+        shot(page, "web-track-result", clip={"x": 160, "y": 60, "width": 680, "height": 820})
 
         page.goto(url + "/dashboard")
         page.wait_for_selector("#username")
@@ -231,9 +228,9 @@ def web_shots(stack: RunningStack, creds: dict, samples: dict, out: Path) -> lis
 class Gajim:
     """Gajim 1.x in a throwaway HOME on a private Xvfb display."""
 
-    def __init__(self, work: Path, info: dict, creds: dict) -> None:
+    def __init__(self, work: Path, info: dict, creds: dict, name: str = "gajim-home") -> None:
         self.work, self.info, self.creds = work, info, creds
-        self.home = work / "gajim-home"
+        self.home = work / name
         self.display = f":{90 + os.getpid() % 100}"
         self.procs: list[subprocess.Popen] = []
         self.as_nobody = os.geteuid() == 0
@@ -264,7 +261,7 @@ class Gajim:
         self.procs.append(proc)
         return proc
 
-    def seed(self) -> None:
+    def seed(self, wizard: bool = False) -> None:
         """Gajim's settings written by Gajim's own code; the server certificate trusted."""
         (self.home / "run").mkdir(parents=True, exist_ok=True)
         (self.home / "run").chmod(0o700)
@@ -277,25 +274,26 @@ class Gajim:
                 shutil.chown(p, "nobody", "nogroup")
         info, creds = self.info, self.creds
         self.run("python3", str(script), creds["jid"], creds["password"], info["c2s_host"],
-                 str(info["c2s_port"]))
-        store = self.home / ".local/share/gajim/cert_store"
-        cert = Path(info["ca_file"]).parent / "server.crt"
-        shutil.copy(cert, store / "damrongdham-server.pem")
+                 str(info["c2s_port"]), *(["wizard"] if wizard else []))
+        if not wizard:  # what Gajim stores when one ticks "Add to Trusted Certificates"
+            store = self.home / ".local/share/gajim/cert_store"
+            cert = Path(info["ca_file"]).parent / "server.crt"
+            shutil.copy(cert, store / "damrongdham-server.pem")
         if self.as_nobody:
             for p in [self.home, *self.home.rglob("*")]:
                 shutil.chown(p, "nobody", "nogroup")
 
     def start(self) -> None:
         self.spawn(["Xvfb", self.display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                   "xvfb")
+                   f"xvfb-{self.home.name}")
         time.sleep(1.5)
         bus = self.home / "run" / "bus"
         self.spawn(self.cmd("dbus-daemon", "--session", "--nofork",
-                            f"--address=unix:path={bus}"), "dbus")
+                            f"--address=unix:path={bus}"), f"dbus-{self.home.name}")
         deadline = time.monotonic() + 10
         while not bus.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.spawn(self.cmd("gajim"), "gajim")
+        self.spawn(self.cmd("gajim"), f"gajim-{self.home.name}")
         self.wait_window()
 
     def xdotool(self, *args: str) -> str:
@@ -372,6 +370,9 @@ s.init()
 for k, v in {"use_keyring": False, "check_for_update": False,
              "show_help_start_chat": False, "plugins_update_check": False}.items():
     s.set_app_setting(k, v)
+if sys.argv[5:] == ["wizard"]:  # no account: Gajim opens its account wizard
+    s.save()
+    sys.exit(0)
 s.add_account("centre")
 for k, v in {"name": user, "hostname": domain, "password": password, "savepass": True,
              "active": True, "use_custom_host": True, "custom_host": host,
@@ -380,6 +381,61 @@ for k, v in {"name": user, "hostname": domain, "password": password, "savepass":
     s.set_account_setting("centre", k, v)
 s.save()  # Gajim commits on a GLib timer otherwise, which never runs here
 '''
+
+
+def gajim_setup_shots(stack: RunningStack, creds: dict, work: Path, out: Path) -> list[Path]:
+    """Gajim's own account wizard, as an agent fills it in the first time (the centre's CA is
+    not trusted yet, so Gajim shows its certificate page). Coordinates: Gajim 1.7 at 1280x800."""
+    info = stack.info
+    gajim = Gajim(work, info, creds, name="gajim-setup")
+    gajim.display = f":{int(gajim.display[1:]) + 1}"
+    shots: list[Path] = []
+
+    def shot(name: str, box: tuple[int, int, int, int] | None = (320, 200, 960, 600)) -> None:
+        """The wizard's middle (where it asks something), or the whole screen."""
+        from PIL import Image
+
+        path = out / f"{name}.png"
+        gajim.shot(path)
+        if box:
+            Image.open(path).crop(box).save(path)
+        shots.append(path)
+
+    try:
+        gajim.seed(wizard=True)
+        gajim.start()
+        time.sleep(3)
+        gajim.xdotool("type", "--delay", "20", creds["jid"])
+        gajim.key("Tab")
+        gajim.xdotool("type", "--delay", "10", creds["password"])
+        gajim.click(502, 420)  # Advanced Settings
+        time.sleep(1)
+        shot("gajim-setup-login")
+        gajim.click(640, 453)  # Log In -> Advanced Settings page
+        time.sleep(2)
+        gajim.click(655, 392)  # Hostname
+        gajim.xdotool("type", info["c2s_host"])
+        gajim.click(655, 432)  # Port
+        gajim.key("ctrl+a")
+        gajim.xdotool("type", str(info["c2s_port"]))
+        time.sleep(0.5)
+        shot("gajim-setup-server", (320, 240, 1280, 800))
+        gajim.click(1219, 758)  # Log In
+        time.sleep(5)
+        gajim.click(552, 516)  # Add to Trusted Certificates
+        time.sleep(0.5)
+        shot("gajim-setup-certificate")
+        gajim.click(1219, 758)  # Log In
+        time.sleep(5)
+        shot("gajim-setup-done")
+    except Exception:
+        with contextlib.suppress(Exception):
+            gajim.shot(work / "gajim-setup-failed.png")
+            log(f"Gajim's screen when it failed: {work / 'gajim-setup-failed.png'}")
+        raise
+    finally:
+        gajim.stop()
+    return shots
 
 
 def gajim_shots(stack: RunningStack, creds: dict, work: Path, out: Path) -> list[Path]:
@@ -467,6 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "web"):
             web_shots(stack, creds, samples, args.out)
         if args.only in (None, "gajim"):
+            gajim_setup_shots(stack, creds, work, args.out)
             gajim_shots(stack, creds, work, args.out)
     finally:
         stack.stop()
