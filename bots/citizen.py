@@ -58,7 +58,7 @@ def parse(body: str) -> CitizenCommand | None:
     text = " ".join(text.split())
     if not text:
         return None
-    if len(text) == 1 and text.isdigit():
+    if len(text) == 1 and text.isdecimal():
         score = int(text)
         return CitizenCommand(RATE, score=score if 1 <= score <= 5 else 0, bare=True)
     head, _, rest = text.partition(" ")
@@ -73,7 +73,7 @@ def parse(body: str) -> CitizenCommand | None:
     rest = rest.strip()
     if kind == RATE:
         number, _, tail = rest.partition(" ")
-        if not number.isdigit():
+        if not number.isdecimal():
             return None
         ref = _ref(tail)
         if ref is False:

@@ -20,13 +20,13 @@ PLACEHOLDERS = (ID, PHONE, EMAIL, ACCOUNT, NUMBER)
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A digit group may carry a leading "+" or sit in brackets; groups are joined by at most
-# two of space, dot, dash or slash-free separators.
+# three of space, dot or dash ("081 - 234 - 5678").
 _GROUP = r"(?:\+\s?)?\(?\d+\)?"
 # Parcel tracking codes (UPU S10 "EF123456789TH", Thai carriers' "TH0123456789") are
 # kept; digits glued to letters ("call0812345678") are still read as a number.
 _KEPT = r"TH\d\d-\d{4}-\d{6}|[A-Z]{2}\d{9}[A-Z]{2}|TH\d{10,13}"
 _RUN = re.compile(
-    r"(?<![0-9])(?:" + _KEPT + "|" + _GROUP + r"(?:[ .\-]{0,2}" + _GROUP + r")*)(?![0-9])"
+    r"(?<![0-9])(?:" + _KEPT + "|" + _GROUP + r"(?:[ .\-]{0,3}" + _GROUP + r")*)(?![0-9])"
 )
 _KEPT_RE = re.compile(r"(?:" + _KEPT + r")$")
 _DIGITS = re.compile(r"\d+")
@@ -75,12 +75,17 @@ def _mask_run(match: re.Match[str], text: str) -> str:
     context = bool(_ACCOUNT_CONTEXT.search(text, max(0, match.start() - 40), match.start()))
     out: list[str] = []
     pos = 0
+    # A "+" starts a new number: "100.00011000 +66-20001000" is two numbers, not one.
+    plus_before = ["+" in run[spans[k - 1][1] if k else 0 : spans[k][0]] for k in range(len(spans))]
     i = 0
     while i < len(spans):
         found: tuple[int, str] | None = None
-        for j in range(min(len(spans), i + 13) - 1, i - 1, -1):  # longest first
+        last = i
+        while last + 1 < len(spans) and not plus_before[last + 1]:
+            last += 1
+        for j in range(min(len(spans), i + 13, last + 1) - 1, i - 1, -1):  # longest first
             groups = [s[2] for s in spans[i : j + 1]]
-            plus = "+" in run[spans[i - 1][1] if i else 0 : spans[i][0]]
+            plus = plus_before[i]
             kind = _kind(groups, plus, context)
             if kind:
                 found = (j, kind)

@@ -15,7 +15,7 @@ _JUNK = re.compile(
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_REPEATS = re.compile(r"(.)\1{3,}")
+_REPEATS = re.compile(r"(\D)\1{3,}")  # มากกกกก → มากกก; never digits (10000, 000001)
 _NIKHAHIT_TONE = re.compile("\u0e4d([\u0e48-\u0e4b])\u0e32")
 _UPPER = re.compile("[A-Z]")
 
