@@ -203,6 +203,10 @@ ssl = {{
 damrongdham_s2s_peers = {{
 {peer_lines}}}
 
+-- The bot talks to citizens and agents of peer servers (a case's agents reply from here).
+Component "bot.{domain}"
+	modules_enabled = {{ "damrongdham_spool"; "s2s_auth_certs"; "damrongdham_s2s_peers" }}
+
 -- Cases come and go through this gateway (bridge.federation.Federation).
 Component "{gateway_jid(domain)}"
 \tcomponent_secret = "{gateway_secret}"

@@ -98,7 +98,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
     base = tmp_path_factory.mktemp("federation")
     ca_dir = base / "ca"
     ensure_certificates(ca_dir, ["ca.invalid"])  # the federation's CA (and an unused cert)
-    s2s = dict(zip((DISTRICT, CENTRAL), free_ports(2), strict=True))
+    ports = free_ports(10)  # at once: a port handed out twice would be taken by the other
+    s2s = {DISTRICT: ports[0], CENTRAL: ports[1]}
+    stack_ports = {DISTRICT: ports[2:6], CENTRAL: ports[6:10]}
     secrets: dict[str, str] = {}
     for domain, other in ((DISTRICT, CENTRAL), (CENTRAL, DISTRICT)):
         settings = StackSettings(data_dir=base / domain / "data", domain=domain)
@@ -112,8 +114,10 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
     stacks = {}
     try:
         for domain in (DISTRICT, CENTRAL):
-            stacks[domain] = start_stack(base / domain / "data", extra=["--domain", domain],
-                                         timeout=180)
+            stacks[domain] = start_stack(base / domain / "data", stack_ports[domain],
+                                         extra=["--domain", domain], timeout=180)
+            log = (base / domain / "data" / "prosody" / "prosody.log").read_text("utf-8")
+            assert f"Activated service 's2s' on [127.0.0.1]:{s2s[domain]}" in log, log[-2000:]
         yield stacks, secrets
     finally:
         for running in stacks.values():
@@ -189,6 +193,52 @@ def test_case_moves_from_district_to_central_server_with_its_history(servers) ->
         assert [e.kind for e in store.events(ref)][:1] == ["opened"]
     with CaseStore(district.db_url) as store:
         assert store.events(ref)[-1].note == f"{FROM_CENTRE} → {TO_CENTRE}@{CENTRAL}: ส่งส่วนกลาง"
+
+
+@pytest.mark.xmpp
+def test_central_agent_and_district_citizen_talk_across_servers(servers) -> None:
+    """After the transfer the central centre's agent answers the district server's citizen
+    (bot of one server to a citizen of the other, over s2s), and the citizen's reply to the
+    case's central address reaches the agent."""
+    stacks, secrets = servers
+    district, central = stacks[DISTRICT], stacks[CENTRAL]
+    agent_jid = f"{TO_CENTRE}@{CENTRAL}"
+    agent_password = central.credentials()[TO_CENTRE]["password"]
+
+    async def scenario() -> tuple[str, str, str]:
+        person = await citizen(district.info)
+        person.say(f"{FROM_CENTRE}@{district.info['bot_domain']}", COMPLAINT + " ซอย 2")
+        reply = await person.expect(lambda m: ref_in(m["body"]) is not None, timeout=15)
+        ref = ref_in(reply["body"])
+        gw_d, fed_d = await _gateway(district, DISTRICT, secrets[DISTRICT], CENTRAL)
+        gw_c, _fed_c = await _gateway(central, CENTRAL, secrets[CENTRAL], DISTRICT)
+        case_jid = f"{ref.lower()}@{central.info['bot_domain']}"
+        try:
+            await fed_d.send_case(ref, gateway_jid(CENTRAL), TO_CENTRE, f"{FROM_CENTRE}@{DISTRICT}")
+            agent = await login(central.info, agent_jid, agent_password)
+            await agent.join(f"{TO_CENTRE}@{central.info['muc_domain']}", "ศูนย์")  # on duty
+            agent.say(case_jid, "/claim")
+            # the central bot announces an imported case like any other; it may route it to
+            # the agent on duty before the claim
+            await agent.expect(lambda m: "hold this case" in m["body"], timeout=15)
+            agent.say(case_jid, "เจ้าหน้าที่ส่วนกลางรับเรื่องแล้ว จะประสานกรมทางหลวง")
+            answer = await person.expect(lambda m: "ส่วนกลาง" in m["body"], timeout=15)
+            # to the case's address on the central server (its centre address would take the
+            # district citizen for staff: see docs/scaling.md, "relay across servers")
+            person.say(case_jid, "ขอบคุณครับ")
+            back = await agent.expect(lambda m: "ขอบคุณครับ" in m["body"], timeout=15)
+            agent.close()
+        finally:
+            person.close()
+            gw_d.disconnect()
+            gw_c.disconnect()
+        return ref, str(answer["from"].bare), str(back["from"].bare)
+
+    ref, answered_from, relayed_from = asyncio.run(scenario())
+    assert answered_from == f"{TO_CENTRE}@bot.{CENTRAL}"  # the central centre answers
+    assert relayed_from in (f"{ref.lower()}@bot.{CENTRAL}", f"{TO_CENTRE}@rooms.{CENTRAL}")
+    with CaseStore(central.db_url) as store:
+        assert [m.body for m in store.transcript(ref)][-1] == "ขอบคุณครับ"
 
 
 def test_nothing_federates_without_the_file(tmp_path: Path) -> None:
