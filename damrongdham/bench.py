@@ -237,7 +237,8 @@ def table(r: dict) -> str:
         lines.append(f"profile: {error}")
     if prof.get("bot"):
         bot = prof["bot"]
-        lines.append(f"bot profile, wall time incl. waiting ({bot.get('samples')} samples):")
+        lines.append(f"bot profile ({bot.get('samples')} samples of every thread): waiting "
+                     f"{bot.get('idle_percent')} %; busy in:")
         lines += [f"  {pct:5.1f} %  {name}" for name, pct in bot.get("inclusive", [])[:12]]
         lines.append("  on top of the stack:")
         lines += [f"  {pct:5.1f} %  {name}" for name, pct in bot.get("self", [])[:8]]
@@ -271,7 +272,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def check_args(args: argparse.Namespace) -> str | None:
     """Fill in defaults; the error message for bad arguments, else None."""
     quick = args.quick
-    defaults = {"citizens": 50 if quick else 200, "messages": 500 if quick else 5000,
+    defaults = {"citizens": 50 if quick else 200, "messages": 200 if quick else 5000,
                 "rate": 1000.0, "cases": 10_000 if quick else 100_000,
                 "web_seconds": 2.0 if quick else 5.0}  # fmt: skip
     for name, value in defaults.items():

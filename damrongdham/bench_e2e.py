@@ -328,33 +328,45 @@ def syscall_times(summary: str, top: int = 6) -> list[list]:
     return rows[:top]
 
 
+#: Frames on top of the stack of a thread that waits: the event loop in `select`, an idle
+#: worker of `asyncio.to_thread`'s pool.
+IDLE_TOPS = ("selectors.py:", "futures/thread.py:_worker", "threading.py:", "queue.py:")
+#: Frames under everything a thread runs: they say nothing about where the time goes.
+GENERIC = ("asyncio/", "<frozen", "threading.py:", "futures/thread.py:", "damrongdham/cli.py:",
+           "damrongdham/__main__.py:", "damrongdham/bot_service.py:run_bot")  # fmt: skip
+
+
 def top_costs(collapsed: str, top: int = 15) -> dict:
-    """From py-spy's collapsed stacks (``a;b;c N``): the functions with the most samples
-    on top of the stack (self) and anywhere in it (inclusive), in percent of samples."""
+    """From py-spy's collapsed stacks (``a;b;c N``, idle included): the share of samples
+    waiting (`IDLE_TOPS`), and the functions with the most samples on top of the stack
+    (self) and anywhere in a busy stack (inclusive), in percent of all samples."""
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
-    total = 0
+    total = idle = 0
     for line in collapsed.splitlines():
         stack, _, n_text = line.rpartition(" ")
         if not stack or not n_text.isdigit():
             continue
         n = int(n_text)
-        frames = [f.strip() for f in stack.split(";") if f.strip()]
+        frames = [_short(f.strip()) for f in stack.split(";") if f.strip()]
         if not frames:
             continue
         total += n
-        own[_short(frames[-1])] += n
-        for name in {_short(f) for f in frames}:
-            inclusive[name] += n
+        own[frames[-1]] += n
+        if frames[-1].startswith(IDLE_TOPS):
+            idle += n
+            continue
+        for name in set(frames):
+            if not name.startswith(GENERIC):
+                inclusive[name] += n
+    if not total:
+        return {}
 
     def pct(c: Counter[str]) -> list[list]:
         return [[name, round(100 * v / total, 1)] for name, v in c.most_common(top)]
 
-    for name in list(inclusive):  # the frames under everything: the loop, the entry point
-        if inclusive[name] >= 0.95 * total or name.startswith(("asyncio/", "<frozen")):
-            del inclusive[name]
-
-    return {"samples": total, "self": pct(own), "inclusive": pct(inclusive)} if total else {}
+    return {"samples": total, "idle_percent": round(100 * idle / total, 1),
+            "self": pct(own), "inclusive": pct(inclusive)}  # fmt: skip
 
 
 def _short(frame: str) -> str:
