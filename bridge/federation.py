@@ -182,10 +182,11 @@ def server_certificate(certs_dir: Path, hostnames: list[str], domain: str) -> No
 
 def write_prosody_federation(
     prosody_dir: Path, certs_dir: Path, domain: str, listen: str, s2s_port: int,
-    peers: dict[str, tuple[str, int]], gateway_secret: str,
+    peers: dict[str, tuple[str, int]], gateway_secret: str, trust: Path | None = None,
 ) -> Path:
-    """Write ``federation.cfg.lua``: s2s on `listen:s2s_port`, certificates checked against
-    the shared CA, `peers` (domain -> address, port) reached without DNS, and the gateway."""
+    """Write ``federation.cfg.lua``: s2s on `listen:s2s_port`, peers' certificates checked
+    against `trust` (default: this server's CA, shared by the federation), `peers` (domain ->
+    address, port) reached without DNS, and the gateway."""
     peer_lines = "".join(
         f'\t["{name}"] = {{ "{host}", {port} }};\n' for name, (host, port) in sorted(peers.items())
     )
@@ -198,7 +199,7 @@ s2s_secure_auth = true
 ssl = {{
 \tcertificate = "{certs_dir / 'server.crt'}";
 \tkey = "{certs_dir / 'server.key'}";
-\tcafile = "{certs_dir / 'ca.crt'}";
+\tcafile = "{trust or certs_dir / 'ca.crt'}";
 }}
 damrongdham_s2s_peers = {{
 {peer_lines}}}

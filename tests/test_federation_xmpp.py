@@ -31,7 +31,7 @@ from damrongdham.prosody import hostnames
 from damrongdham.settings import StackSettings
 from damrongdham.tls import ensure_certificates
 
-DISTRICT, CENTRAL = "district.localhost", "central.localhost"
+DISTRICT, CENTRAL, ROGUE = "district.localhost", "central.localhost", "rogue.localhost"
 FROM_CENTRE, TO_CENTRE = "chiangrai", "nonthaburi"
 COMPLAINT = "ถนนหน้าโรงเรียนบ้านป่าซางเป็นหลุมลึก รถจักรยานยนต์ล้มทุกวัน"
 SLUGS = [c.slug for c in load_centres()]
@@ -94,26 +94,34 @@ def test_export_import_keeps_reference_transcript_and_audit_log(db_url: str, tmp
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory):
-    """District and central stacks federated over s2s on loopback (one shared CA)."""
+    """District and central stacks federated over s2s on loopback (one shared CA), and a rogue
+    server that trusts that CA but whose own certificate comes from another one."""
     base = tmp_path_factory.mktemp("federation")
     ca_dir = base / "ca"
     ensure_certificates(ca_dir, ["ca.invalid"])  # the federation's CA (and an unused cert)
-    ports = free_ports(10)  # at once: a port handed out twice would be taken by the other
-    s2s = {DISTRICT: ports[0], CENTRAL: ports[1]}
-    stack_ports = {DISTRICT: ports[2:6], CENTRAL: ports[6:10]}
+    domains = (DISTRICT, CENTRAL, ROGUE)
+    ports = free_ports(15)  # at once: a port handed out twice would be taken by the other
+    s2s = dict(zip(domains, ports[:3], strict=True))
+    stack_ports = {d: ports[3 + 4 * i:7 + 4 * i] for i, d in enumerate(domains)}
+    peers = {DISTRICT: [CENTRAL], CENTRAL: [DISTRICT, ROGUE], ROGUE: [CENTRAL]}
     secrets: dict[str, str] = {}
-    for domain, other in ((DISTRICT, CENTRAL), (CENTRAL, DISTRICT)):
+    for domain in domains:
         settings = StackSettings(data_dir=base / domain / "data", domain=domain)
-        share_ca(ca_dir, settings.certs_dir)
-        server_certificate(settings.certs_dir, hostnames(settings), domain)
+        trust = None
+        if domain == ROGUE:  # its own CA signs its certificate; it trusts the federation's
+            server_certificate(settings.certs_dir, hostnames(settings), domain)
+            trust = ca_dir / "ca.crt"
+        else:
+            share_ca(ca_dir, settings.certs_dir)
+            server_certificate(settings.certs_dir, hostnames(settings), domain)
         secrets[domain] = uuid.uuid4().hex
         write_prosody_federation(
             settings.prosody_dir, settings.certs_dir, domain, "127.0.0.1", s2s[domain],
-            {other: ("127.0.0.1", s2s[other])}, secrets[domain],
+            {p: ("127.0.0.1", s2s[p]) for p in peers[domain]}, secrets[domain], trust,
         )
     stacks = {}
     try:
-        for domain in (DISTRICT, CENTRAL):
+        for domain in domains:
             stacks[domain] = start_stack(base / domain / "data", stack_ports[domain],
                                          extra=["--domain", domain], timeout=180)
             log = (base / domain / "data" / "prosody" / "prosody.log").read_text("utf-8")
@@ -125,13 +133,14 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
 
 
 async def _gateway(
-    running, domain: str, secret: str, peer: str, imported: list | None = None
+    running, domain: str, secret: str, peer: str | list[str], imported: list | None = None
 ) -> tuple[slixmpp.ComponentXMPP, Federation]:
     xmpp = slixmpp.ComponentXMPP(gateway_jid(domain), secret, "127.0.0.1",
                                  running.info["component_port"])
     started = asyncio.get_running_loop().create_future()
     xmpp.add_event_handler("session_start", lambda _e: started.done() or started.set_result(1))
-    fed = Federation(xmpp, CaseStore(running.db_url), domain, [peer], SLUGS,
+    peers = [peer] if isinstance(peer, str) else peer
+    fed = Federation(xmpp, CaseStore(running.db_url), domain, peers, SLUGS,
                      on_imported=None if imported is None else imported.append)
     xmpp.connect()
     await asyncio.wait_for(started, 20)
@@ -239,6 +248,39 @@ def test_central_agent_and_district_citizen_talk_across_servers(servers) -> None
     assert relayed_from in (f"{ref.lower()}@bot.{CENTRAL}", f"{TO_CENTRE}@rooms.{CENTRAL}")
     with CaseStore(central.db_url) as store:
         assert [m.body for m in store.transcript(ref)][-1] == "ขอบคุณครับ"
+
+
+@pytest.mark.xmpp
+def test_a_server_whose_certificate_is_not_from_the_federation_ca_is_refused(servers) -> None:
+    """The rogue server trusts the federation's CA and central lists it as a peer, but its own
+    certificate is signed by another CA: s2s_secure_auth refuses it before any case moves."""
+    stacks, secrets = servers
+    rogue, central = stacks[ROGUE], stacks[CENTRAL]
+    with CaseStore(rogue.db_url) as store:
+        ref = store.open_case(
+            citizen_jid=f"mallory@citizens.{ROGUE}", centre="narathiwat", body=COMPLAINT,
+            province="TH-96", topic=TOPIC,
+        ).case.ref
+
+    async def scenario() -> str:
+        gw_r, fed_r = await _gateway(rogue, ROGUE, secrets[ROGUE], CENTRAL)
+        gw_c, _fed_c = await _gateway(central, CENTRAL, secrets[CENTRAL], [DISTRICT, ROGUE])
+        try:
+            with pytest.raises(FederationError) as refused:
+                await fed_r.send_case(ref, gateway_jid(CENTRAL), TO_CENTRE, "mallory", timeout=20)
+        finally:
+            gw_r.disconnect()
+            gw_c.disconnect()
+        return str(refused.value)
+
+    error = asyncio.run(scenario())
+    assert "forbidden" not in error  # refused by the servers, not by our gateway
+    with CaseStore(central.db_url) as store:
+        assert store.get(ref) is None
+    log = (central.data_dir / "prosody" / "prosody.log").read_text("utf-8")
+    assert f"federation.{ROGUE} because its certificate is not trusted" in log
+    assert f"Accepting SASL EXTERNAL identity from federation.{ROGUE}" not in log
+    assert f"Accepting SASL EXTERNAL identity from federation.{DISTRICT}" in log
 
 
 def test_nothing_federates_without_the_file(tmp_path: Path) -> None:
