@@ -82,61 +82,61 @@ def centres_seconds(stack: RunningStack) -> float | None:
     return float(m.group(2)) if m else None
 
 
-def _e2e_and_web(base: Path, args: argparse.Namespace, out: dict) -> RunningStack:
-    """The end-to-end stack: relay baseline, end to end, then web against its gunicorn."""
+def _e2e(stack: RunningStack, env: dict[str, str], base: Path, args: argparse.Namespace,
+         out: dict) -> None:  # fmt: skip
+    """Relay baseline, then end to end, on a running stack started in `bench_env`."""
     from casestore import CaseStore
-    from damrongdham.bench_e2e import bench_env, run_e2e
-    from damrongdham.bench_web import bench_web, refs_and_pins
+    from damrongdham.bench_e2e import run_e2e
 
-    with bench_env() as env:
-        stack = start_stack(base / "e2e" / "data", timeout=180)
+    store = CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
     try:
-        store = CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
         profile = base / "bot.pyspy.txt" if args.profile else None
         got = asyncio.run(run_e2e(stack, store, args.citizens, args.messages, args.rate,
                                   profile))  # fmt: skip
-        store.close()
-        out["e2e"], out["relay"] = got["e2e"], got["relay"]
-        out["e2e"]["stack_env"] = {k: v for k, v in env.items() if k != "DAMRONGDHAM_ROUTING"}
-        out["e2e"]["routing_mode"] = "room"
-        out["e2e"]["per_citizen_msgs_per_s"] = round(args.rate / args.citizens, 2)
-        r, e = got["relay"]["throughput_msgs_per_s"], got["e2e"]["throughput_msgs_per_s"]
-        out["e2e"]["share_of_relay"] = round(e / r, 3) if r else None
-        pins = refs_and_pins([body for _jid, body in got["pins"]])
-        out["web"] = bench_web(stack.info["web_url"], args.web_seconds, pins,
-                               force_python=args.python_http)  # fmt: skip
-        out["provisioning"]["centres_s"] = centres_seconds(stack)
-        out["provisioning"]["centres_s_from"] = "end-to-end stack's `up`"
-        if args.quick:
-            out["provisioning"]["noop_s"] = _provision(stack.data_dir, "provinces")
-            out["provisioning"]["noop_sets"] = "provinces"
     finally:
-        stack.stop()
-    return stack
+        store.close()
+    out["e2e"], out["relay"] = got["e2e"], got["relay"]
+    out["e2e"]["stack_env"] = {k: v for k, v in env.items() if k != "DAMRONGDHAM_ROUTING"}
+    out["e2e"]["routing_mode"] = "room"
+    out["e2e"]["per_citizen_msgs_per_s"] = round(args.rate / args.citizens, 2)
+    r, e = got["relay"]["throughput_msgs_per_s"], got["e2e"]["throughput_msgs_per_s"]
+    out["e2e"]["share_of_relay"] = round(e / r, 3) if r else None
 
 
-def _memory_and_provisioning(base: Path, args: argparse.Namespace, out: dict) -> None:
-    """A fresh stack on a case store holding `args.cases` cases: the bot's memory, then
-    (full run) every district provisioned and a no-op rerun of all sets."""
-    from damrongdham.bench_e2e import stack_pids
-    from damrongdham.bench_memory import bulk_insert, watch_bot
+def _big_store_stack(base: Path, args: argparse.Namespace, out: dict) -> None:
+    """A fresh stack on a case store holding `args.cases` bulk-inserted cases: the 76
+    centres inside its `up`, the bot's memory, the web (Open311 reads over a realistic
+    store; /track.json with bulk cases' references and their PIN), then (full run) every
+    district and a no-op rerun of all sets, (quick run) end to end on this same stack."""
+    from damrongdham.bench_e2e import bench_env, stack_pids
+    from damrongdham.bench_memory import BULK_PIN, bulk_insert, watch_bot
+    from damrongdham.bench_web import bench_web
 
-    data = base / "memory" / "data"
+    data = base / "stack" / "data"
     data.mkdir(parents=True)
     inserted = bulk_insert(f"sqlite:///{data / 'damrongdham.sqlite3'}", args.cases)
+    samples = inserted.pop("sample_refs")
     t0 = time.perf_counter()
-    stack = start_stack(data, timeout=300)
+    with bench_env() as env:
+        stack = start_stack(data, timeout=300)
     try:
         ready_s = time.perf_counter() - t0
+        prov = out["provisioning"]
+        prov["centres_s"] = centres_seconds(stack)
         pid = stack_pids(stack).get("bot")
         if pid is None:
             raise RuntimeError("no bot process found")
         mem = watch_bot(pid, settle=3.0, limit=20.0 if args.quick else 120.0)
         out["memory"] = {**inserted, **mem, "stack_ready_s": round(ready_s, 2)}
-        if not args.quick:
-            prov = out["provisioning"]
-            prov["centres_s"] = centres_seconds(stack)
-            prov["centres_s_from"] = "fresh stack's `up`"
+        out["web"] = bench_web(stack.info["web_url"], args.web_seconds,
+                               [(ref, BULK_PIN) for ref in samples],
+                               force_python=args.python_http)  # fmt: skip
+        out["web"]["cases_in_store"] = inserted["cases"]
+        if args.quick:
+            _e2e(stack, env, base, args, out)
+            prov["noop_s"] = _provision(stack.data_dir, "provinces")
+            prov["noop_sets"] = "provinces"
+        else:
             prov["districts_s"] = _provision(stack.data_dir, "all")
             if prov["centres_s"] is not None:
                 prov["centres_and_districts_s"] = round(prov["centres_s"] + prov["districts_s"], 2)
@@ -147,8 +147,11 @@ def _memory_and_provisioning(base: Path, args: argparse.Namespace, out: dict) ->
 
 
 def run_bench(args: argparse.Namespace) -> dict:
-    """Every part; the figures as one dict."""
+    """Every part; the figures as one dict. The full run gives end to end a stack of its
+    own (an empty case store); `--quick` runs everything on the one stack with the
+    bulk-inserted cases."""
     from bots.bench_triage import bench_triage
+    from damrongdham.bench_e2e import bench_env
 
     started = time.perf_counter()
     out: dict = {
@@ -161,9 +164,15 @@ def run_bench(args: argparse.Namespace) -> dict:
     }
     base = Path(tempfile.mkdtemp(prefix="damrongdham-bench-"))
     try:
-        _e2e_and_web(base, args, out)
+        if not args.quick:
+            with bench_env() as env:
+                stack = start_stack(base / "e2e" / "data", timeout=180)
+            try:
+                _e2e(stack, env, base, args, out)
+            finally:
+                stack.stop()
         out["triage"] = bench_triage(quick=args.quick)
-        _memory_and_provisioning(base, args, out)
+        _big_store_stack(base, args, out)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

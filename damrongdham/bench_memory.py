@@ -25,6 +25,7 @@ OPEN_SHARE = 0.02  # 2 % still open: ~26 per centre for 100,000 cases
 OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_citizen")
 TOPICS = ("infrastructure", "land", "debt", "nuisance", "environment", "labour", "welfare")
 BODY = "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน ขอให้ช่วยซ่อมด่วน"
+BULK_PIN = "123456"  # every bulk-inserted case's tracking PIN (one scrypt hash for all)
 
 
 def bulk_insert(url: str, n: int, batch: int = 5000, seed: int = 8) -> dict:
@@ -34,11 +35,12 @@ def bulk_insert(url: str, n: int, batch: int = 5000, seed: int = 8) -> dict:
     store = CaseStore(url)
     store.migrate()
     centres = [c for c in load_centres() if c.iso]
-    pin_hash = hash_pin("123456")
+    pin_hash = hash_pin(BULK_PIN)
     now = utcnow()
     seqs: dict[tuple[str, int], int] = {}
     t0 = time.perf_counter()
     open_count = 0
+    samples: list[str] = []  # a few references, for /track.json
     with store.engine.begin() as conn:
         first_id = conn.execute(Case.__table__.select().with_only_columns(Case.id)).first()
         assert first_id is None, "bulk_insert wants an empty case store"
@@ -53,6 +55,8 @@ def bulk_insert(url: str, n: int, batch: int = 5000, seed: int = 8) -> dict:
             seqs[key] = seqs.get(key, 0) + 1
             is_open = rng.random() < OPEN_SHARE
             open_count += is_open
+            if len(samples) < 5 and i % 997 == 0:
+                samples.append(format_ref(centre.iso, year, seqs[key]))
             status = rng.choice(OPEN_STATUSES) if is_open else "closed"
             citizen = f"c{i}@citizens.damrongdham.localhost"
             cases.append({
@@ -85,7 +89,8 @@ def bulk_insert(url: str, n: int, batch: int = 5000, seed: int = 8) -> dict:
     total = store.count()
     store.close()
     return {"cases": total, "open": open_count, "insert_s": round(seconds, 2),
-            "cases_per_s": round(n / seconds, 0) if seconds else None}  # fmt: skip
+            "cases_per_s": round(n / seconds, 0) if seconds else None,
+            "sample_refs": samples}  # fmt: skip
 
 
 def vm_rss_mb(pid: int | str = "self") -> float:

@@ -16,20 +16,6 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-REF_PIN = re.compile(r"(TH\d\d-\d{4}-\d{6}), PIN (\d{6})")
-
-
-def refs_and_pins(bodies: list[str], limit: int = 5) -> list[tuple[str, str]]:
-    """(ref, PIN) pairs from case-opened replies (their English line)."""
-    found: list[tuple[str, str]] = []
-    for body in bodies:
-        m = REF_PIN.search(body)
-        if m and m.groups() not in found:
-            found.append((m.group(1), m.group(2)))
-        if len(found) >= limit:
-            break
-    return found
-
 
 def wrk_path() -> str | None:
     return shutil.which("wrk")

@@ -16,8 +16,8 @@ from werkzeug.serving import make_server
 from casestore import CaseStore
 from damrongdham import bench
 from damrongdham.bench_e2e import TAG, Arrivals, cpu_seconds, tag, top_costs, untag
-from damrongdham.bench_memory import bulk_insert, rss_from_status, vm_rss_mb
-from damrongdham.bench_web import parse_wrk, refs_and_pins, run_python
+from damrongdham.bench_memory import BULK_PIN, bulk_insert, rss_from_status, vm_rss_mb
+from damrongdham.bench_web import parse_wrk, run_python
 
 PINNED = {
     "e2e": {"throughput_msgs_per_s", "p50_ms", "p95_ms", "p99_ms", "sent", "lost"},
@@ -116,18 +116,6 @@ P50_US 3000
                    "p50_ms": 3.0, "p99_ms": 12.5}  # fmt: skip
 
 
-def test_refs_and_pins_from_case_opened_replies() -> None:
-    from bots.replies import case_opened
-    from casestore.centres import centre_by_slug
-
-    centre = centre_by_slug("chiangrai")
-    assert centre is not None
-    bodies = [case_opened("TH57-2569-000001", "123456", centre, False), "other",
-              case_opened("TH57-2569-000002", "654321", centre, True)]  # fmt: skip
-    assert refs_and_pins(bodies) == [("TH57-2569-000001", "123456"),
-                                     ("TH57-2569-000002", "654321")]  # fmt: skip
-
-
 def test_python_load_generator_against_flask() -> None:
     from flask import Flask, request
 
@@ -164,12 +152,14 @@ def test_bulk_insert_makes_real_cases(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
     got = bulk_insert(url, 500, batch=200)
     assert got["cases"] == 500 and 0 < got["open"] < 100
+    assert got["sample_refs"]  # for /track.json, with the shared PIN
     with CaseStore(url) as store:
         assert store.count() == 500
         open_cases = store.open_cases()
         assert len(open_cases) == got["open"]
         case = open_cases[0]
-        assert store.check_pin(case.ref, "123456")
+        assert store.check_pin(case.ref, BULK_PIN)
+        assert all(store.check_pin(ref, BULK_PIN) for ref in got["sample_refs"])
         assert [m.direction for m in store.transcript(case.ref)] == ["citizen"]
         # numbering goes on after the bulk-inserted references
         jid = "x@citizens.damrongdham.localhost"
