@@ -78,7 +78,6 @@ class BotComponent(slixmpp.ComponentXMPP):
 
     async def _session_start(self, _event: object) -> None:
         log.info("component %s connected", self.boundjid)
-        self.spool.reset()
         await self.join_rooms()
         await self.spool.replay()  # what arrived while the bot was away, in order
         if self._on_ready:
@@ -119,6 +118,9 @@ class BotComponent(slixmpp.ComponentXMPP):
 
     def _disconnected(self, _event: object) -> None:
         self.joined.clear()
+        # Forget the old connection's spool state here, not on connecting: messages may
+        # arrive (and be marked in hand) before the new session's start handler runs.
+        self.spool.reset()
         if not self._stopping:
             log.warning("disconnected from the server; reconnecting")
             self.loop.call_later(1.0, self.connect)

@@ -65,6 +65,7 @@ class Result:
     duplicated: int = 0
     cases: int = 0
     citizens_with_one_reference: int = 0
+    citizens_without_reference: int = 0
     references_received: int = 0
     faults: list[str] = field(default_factory=list)
     resent_by_apps: int = 0  # messages apps sent again (same id) for want of a receipt
@@ -83,13 +84,23 @@ class Result:
             and self.unconfirmed == 0
         )
 
+    @property
+    def caught_up(self) -> bool:
+        """Everything stored and confirmed, every citizen has a reference (maybe twice)."""
+        return (
+            self.stored_once == self.sent
+            and self.unconfirmed == 0
+            and self.citizens_without_reference == 0
+        )
+
     def line(self) -> str:
         verdict = "OK" if self.ok else "LOST OR DOUBLED"
         return (
             f"{self.scenario}: {verdict} — sent {self.sent} from {self.clients} citizens; "
             f"stored exactly once {self.stored_once}, missing {self.missing}, duplicated "
             f"{self.duplicated}; cases {self.cases}; citizens with exactly one reference "
-            f"{self.citizens_with_one_reference}; resent by apps {self.resent_by_apps}, "
+            f"{self.citizens_with_one_reference} (none: {self.citizens_without_reference}); "
+            f"resent by apps {self.resent_by_apps}, "
             f"unconfirmed {self.unconfirmed}; faults: {', '.join(self.faults) or 'none'}; "
             f"{self.seconds:.1f} s"
         )
@@ -225,7 +236,7 @@ class Load:
 
 def count(result: Result, store: CaseStore, load: Load) -> None:
     """Each sent message found once by its id in its citizen's one case; nothing extra."""
-    stored_once = missing = duplicated = cases = one_ref = refs = 0
+    stored_once = missing = duplicated = cases = one_ref = no_ref = refs = 0
     for c in load.citizens:
         mine = store.cases_for_citizen(c.jid)
         cases += len(mine)
@@ -245,9 +256,11 @@ def count(result: Result, store: CaseStore, load: Load) -> None:
         # an answer sent twice would carry two different PINs.
         pins = sorted({b for b in c.received if "PIN" in b})
         refs += len(pins)
+        no_ref += not pins
         one_ref += len(pins) == 1 and len(mine) == 1 and mine[0].ref in pins[0]
     result.stored_once, result.missing, result.duplicated = stored_once, missing, duplicated
     result.cases, result.citizens_with_one_reference = cases, one_ref
+    result.citizens_without_reference = no_ref
     result.references_received = refs
     result.resent_by_apps = sum(c.resent for c in load.citizens)
     result.unconfirmed = sum(len(c.unconfirmed()) for c in load.citizens)
@@ -267,7 +280,7 @@ async def settle(store: CaseStore, load: Load, timeout: float, reconnected: bool
                 last_resend = time.monotonic()
         probe = Result("probe", load.n, sum(len(c.sent) for c in load.citizens))
         count(probe, store, load)
-        if probe.ok:
+        if probe.caught_up:
             await asyncio.sleep(1.0)  # and nothing more arrives (no late duplicates)
             return
         await asyncio.sleep(0.5)

