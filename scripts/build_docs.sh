@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the manuals: the QR codes of the 76 centres (docs/qr/) and the citizens' guide as an
 # A4 PDF (docs/citizen-guide.pdf, Thai fonts from fonts-thai-tlwg, printed by headless
-# Chromium). Markdown stays Markdown. Offline; needs .venv with segno, markdown, playwright.
+# Chromium). Markdown stays Markdown. Installs what it needs first (scripts/setup.sh docs);
+# the build itself is offline.
 #
 #   bash scripts/build_docs.sh [--domain D] [--base-url URL]
 #
@@ -18,11 +19,9 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--domain D] [--base-url URL]" >&2; exit 2 ;;
   esac
 done
+bash scripts/setup.sh docs
 rm -rf docs/qr
-"$PY" -c 'import sys; from damrongdham import qr_cli; import argparse
-p = argparse.ArgumentParser(); s = p.add_subparsers(dest="command"); qr_cli.add_parser(s)
-sys.exit(qr_cli.run(p.parse_args(["qr", *sys.argv[1:]])))' \
-  --out docs/qr --domain "$DOMAIN" --base-url "$BASE_URL"
+.venv/bin/damrongdham qr --out docs/qr --domain "$DOMAIN" --base-url "$BASE_URL"
 "$PY" - docs/citizen-guide.md docs/citizen-guide.pdf <<'PYEOF'
 """Markdown -> HTML (python-markdown) -> A4 PDF (headless Chromium through Playwright)."""
 import os

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what Damrongdham Chat needs on a Debian machine (run as root). Idempotent and quick
-# when everything is already there.  Usage: bash scripts/setup.sh [run|test]
+# when everything is already there.  Usage: bash scripts/setup.sh [run|test|docs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${1:-run}"
@@ -11,6 +11,9 @@ command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 # Browser tests drive Debian's Chromium headless (Playwright with executablePath); Thai fonts
 # so that screenshots show Thai text.
 [ "$profile" = test ] && apt_pkgs+=(chromium fonts-thai-tlwg)
+# Screenshots of the real apps for the manuals: Gajim under Xvfb, driven by xdotool.
+[ "$profile" = docs ] && apt_pkgs+=(chromium fonts-thai-tlwg fonts-noto-color-emoji xvfb gajim
+                                   xdotool xclip imagemagick sqlite3)
 for pkg in "${apt_pkgs[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
@@ -40,6 +43,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extras="."
 [ "$profile" = test ] && extras=".[test]"
+[ "$profile" = docs ] && extras=".[test,docs]"
 stamp=".venv/.installed-$profile-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "setup: pip install -e '$extras'"

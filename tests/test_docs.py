@@ -108,8 +108,6 @@ def test_every_subcommand_in_the_admin_guide_is_accepted() -> None:
     assert not missing, missing
 
 
-@pytest.mark.xfail(reason="`damrongdham qr` is registered in damrongdham/cli.py by the lead",
-                   strict=False)
 def test_qr_is_a_subcommand() -> None:
     assert re.search(r"^    qr\s", _help(), re.MULTILINE)
 

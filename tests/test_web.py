@@ -297,3 +297,11 @@ def test_web_writes_no_sql() -> None:
         assert not re.search(r"^\s*(import|from)\s+(sqlalchemy|sqlite3|psycopg)", text, re.M), (
             source
         )
+
+
+def test_the_citizens_guide_is_served_as_pdf(client: FlaskClient) -> None:
+    response = client.get("/guide.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.get_data()[:5] == b"%PDF-"
+    assert "/guide.pdf" in client.get("/").get_data(as_text=True)  # linked from every page

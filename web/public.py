@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, send_file
 
 from casestore.centres import Centre, load_centres
 from web.chat import chat_config, stickers
@@ -108,6 +109,17 @@ def index() -> str:
         chat=chat_config(),
         stickers=stickers(),
     )
+
+
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "citizen-guide.pdf"
+
+
+@bp.get("/guide.pdf")
+def citizen_guide() -> Response:
+    """The printable citizens' guide (docs/citizen-guide.pdf, built by scripts/build_docs.sh)."""
+    if not GUIDE.is_file():
+        abort(404)
+    return send_file(GUIDE, mimetype="application/pdf", download_name="damrongdham-guide.pdf")
 
 
 @bp.get("/healthz")
