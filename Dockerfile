@@ -22,7 +22,10 @@ COPY web web
 RUN if [ -f web/package.json ]; then cd web && npm ci --omit=dev --no-audit --no-fund; fi
 COPY damrongdham damrongdham
 COPY prosody prosody
-RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
+# The citizens' guide served at /guide.pdf; an editable install keeps web/node_modules and
+# docs/ where the app looks for them (next to the packages).
+COPY docs/citizen-guide.pdf docs/citizen-guide.pdf
+RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -e .
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHAINLP_OFFLINE=1 \

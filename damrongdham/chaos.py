@@ -438,13 +438,11 @@ def run_scenario(name: str, clients: int = 50, messages: int = 1000, rate: float
         raise ValueError(f"unknown scenario {name!r}: one of {', '.join(SCENARIOS)}")
     base = Path(workdir or tempfile.mkdtemp(prefix=f"damrongdham-chaos-{name}-"))
     with contextlib.ExitStack() as cleanup:
+        # The faults are SQLite's (a lock, a full disk): always the SQLite case store.
         db_path: Path | None = base / "data" / "damrongdham.sqlite3"
-        extra: list[str] = []
         if name == "disk-full":
-            db_dir = cleanup.enter_context(small_filesystem(24))
-            db_path = db_dir / "cases.sqlite3"
-            extra = ["--database-url", f"sqlite:///{db_path}"]
-        stack = start_stack(base / "data", extra=extra)
+            db_path = cleanup.enter_context(small_filesystem(24)) / "cases.sqlite3"
+        stack = start_stack(base / "data", extra=["--database-url", f"sqlite:///{db_path}"])
         cleanup.callback(stack.stop)
         store = CaseStore(f"sqlite:///{db_path}")
         cleanup.callback(store.close)

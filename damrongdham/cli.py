@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--listen", default=None, help="address to listen on (default 127.0.0.1)")
     for name, default in (("c2s", 5222), ("component", 5347), ("http", 5280), ("web", 8080)):
         up.add_argument(f"--{name}-port", type=_port, default=None, help=f"default {default}")
+    up.add_argument("--no-bot", action="store_true", help="do not start the bot (another "
+                    "container runs `damrongdham bot`)")  # fmt: skip
+    up.add_argument("--no-web", action="store_true", help="do not start the web app")
     up.add_argument(
         "--registration-throttle-max",
         type=int,
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = _up_settings(args)
         logmask.install(settings.domain)  # personal data masked in every log line
-        return up(settings)
+        return up(settings, bot=not args.no_bot, web=not args.no_web)
     if args.command in ("bot", "web"):
         from damrongdham.config_file import load_settings
 

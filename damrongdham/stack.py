@@ -68,9 +68,12 @@ class Child:
 class Stack:
     """The whole stack on one machine."""
 
-    def __init__(self, settings: StackSettings, say=print) -> None:
+    def __init__(
+        self, settings: StackSettings, say=print, bot: bool = True, web: bool = True
+    ) -> None:
         self.settings = settings
         self.say = say
+        self.run_bot, self.run_web = bot, web  # False: another container runs that part
         self.secrets = settings.load_secrets()
         self.prosody: ProsodyProcess | None = None
         self.children: list[Child] = []
@@ -103,11 +106,16 @@ class Stack:
         env = self._child_env()
         exe = [sys.executable, "-m", "damrongdham"]
         logs = s.data_dir / "logs"
-        ready_file(s).unlink(missing_ok=True)
-        self.children = [
-            Child("bot", [*exe, "bot", "--data-dir", str(s.data_dir)], logs / "bot.log", env),
-            Child("web", [*exe, "web", "--data-dir", str(s.data_dir)], logs / "web.log", env),
-        ]
+        self.children = []
+        if self.run_bot:
+            ready_file(s).unlink(missing_ok=True)
+            self.children.append(
+                Child("bot", [*exe, "bot", "--data-dir", str(s.data_dir)], logs / "bot.log", env)
+            )
+        if self.run_web:
+            self.children.append(
+                Child("web", [*exe, "web", "--data-dir", str(s.data_dir)], logs / "web.log", env)
+            )
         for child in self.children:
             child.start()
         self._wait_ready()
@@ -158,14 +166,16 @@ class Stack:
     def _wait_ready(self, timeout: float = 30) -> None:
         s = self.settings
         deadline = time.monotonic() + timeout
-        while not ready_file(s).exists():
+        while self.run_bot and not ready_file(s).exists():
             for child in self.children:
                 if not child.alive():
                     raise StackError(f"{child.name} exited at start; see {child.log_path}")
             if time.monotonic() > deadline:
                 raise StackError(f"the bot did not connect in {timeout:.0f} s; see logs/bot.log")
             time.sleep(0.05)
-        web = next(c for c in self.children if c.name == "web")
+        web = next((c for c in self.children if c.name == "web"), None)
+        if web is None:
+            return
         try:
             wait_for_port(s.listen, s.web_port, max(1.0, deadline - time.monotonic()), web.proc)
         except ProcessError as exc:
@@ -225,9 +235,10 @@ class Stack:
         self.say("stopped.")
 
 
-def up(settings: StackSettings) -> int:
-    """Run the whole stack in the foreground; returns the exit code."""
-    stack = Stack(settings)
+def up(settings: StackSettings, bot: bool = True, web: bool = True) -> int:
+    """Run the whole stack in the foreground (without the bot or the web when another
+    container runs them); returns the exit code."""
+    stack = Stack(settings, bot=bot, web=web)
     signal.signal(signal.SIGTERM, stack.request_stop)
     signal.signal(signal.SIGINT, stack.request_stop)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 from damrongdham.bot_service import ready_file
@@ -58,11 +57,6 @@ def test_bot_and_web_commands_parse_with_our_cli() -> None:
         assert args.command == name and str(args.data_dir) == "/data"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs `damrongdham up --no-bot --no-web` (damrongdham/cli.py, damrongdham/stack.py: "
-    "the lead's part; see docs/scaling.md). Remove this marker when it lands.",
-)
 def test_prosody_command_parses_with_our_cli() -> None:
     args = build_parser().parse_args(_argv(_compose()["services"]["prosody"]))
     assert args.command == "up" and str(args.data_dir) == "/data"

@@ -26,7 +26,7 @@ TIMEOUT = 45_000  # ms (generous: CI machines are shared and slow at times)
 
 
 def _store(stack) -> CaseStore:
-    return CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
+    return CaseStore(stack.db_url)
 
 
 def _citizen_bodies(stack, ref: str, body: str) -> int:
