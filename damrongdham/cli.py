@@ -58,13 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
 
     from bots import triage_cli
-    from damrongdham import apikeys_cli, chaos, pdpa_cli, qr_cli
+    from damrongdham import apikeys_cli, bench, chaos, pdpa_cli, qr_cli
     from provisioning import cli as provision_cli
 
     provision_cli.add_parser(sub)
     apikeys_cli.add_parser(sub)
     pdpa_cli.add_parser(sub)
     chaos.add_parser(sub)
+    bench.add_parser(sub)
     qr_cli.add_parser(sub)
 
     tri = sub.add_parser("triage", help="one message per stdin line -> one JSON object per line")
@@ -149,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         from damrongdham import pdpa_cli
 
         return pdpa_cli.run(args)
+    if args.command == "bench":
+        from damrongdham import bench
+
+        return bench.run(args)
     if args.command == "qr":
         from damrongdham import qr_cli
 
