@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what Damrongdham Chat needs on a Debian machine (run as root). Idempotent and quick
-# when everything is already there.  Usage: bash scripts/setup.sh [run|test|docs]
+# when everything is already there.  Usage: bash scripts/setup.sh [run|test|docs|bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${1:-run}"
@@ -11,6 +11,8 @@ command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 # Browser tests drive Debian's Chromium headless (Playwright with executablePath); Thai fonts
 # so that screenshots show Thai text.
 [ "$profile" = test ] && apt_pkgs+=(chromium fonts-thai-tlwg)
+# damrongdham bench: wrk for the web figures, strace for --profile.
+[ "$profile" = bench ] && apt_pkgs+=(wrk strace)
 # Screenshots of the real apps for the manuals: Gajim under Xvfb, driven by xdotool.
 [ "$profile" = docs ] && apt_pkgs+=(chromium fonts-thai-tlwg fonts-noto-color-emoji xvfb gajim
                                    xdotool xclip imagemagick sqlite3)
@@ -44,6 +46,7 @@ fi
 extras="."
 [ "$profile" = test ] && extras=".[test]"
 [ "$profile" = docs ] && extras=".[test,docs]"
+[ "$profile" = bench ] && extras=".[test,bench]"
 stamp=".venv/.installed-$profile-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "setup: pip install -e '$extras'"
