@@ -45,6 +45,7 @@ def _app(url: str, **config: object) -> Iterator[Flask]:
         "TESTING": True,
         "OPEN311_BAD_KEY_LIMIT": HIGH,
         "OPEN311_KEY_LIMIT": HIGH,
+        "OPEN311_CACHE_SECONDS": 0,  # each test sees what it just wrote
         **config,
     })
     yield app
@@ -601,3 +602,20 @@ def test_nearest_province() -> None:
     assert nearest_province(19.91, 99.84) == "TH-57"  # Mueang Chiang Rai
     assert nearest_province(18.79, 98.98) == "TH-50"  # Chiang Mai
     assert nearest_province(48.85, 2.35) is None
+
+
+def test_public_lists_are_reused_for_a_few_seconds(sqlite_url: str) -> None:
+    """With the cache on (the default), a list asked again within the period is the same
+    answer even if a case was opened meanwhile; another query is not."""
+    for app in _app(sqlite_url, OPEN311_CACHE_SECONDS=60):
+        client = app.test_client()
+        first = client.get("/open311/v2/requests.json")
+        assert first.status_code == 200 and "max-age=60" in first.headers["Cache-Control"]
+        store = CaseStore(sqlite_url)
+        store.open_case(centre="nan", province="TH-55", citizen_jid="a@citizens.d",
+                        body="ถนนพัง", topic="infrastructure")  # fmt: skip
+        store.close()
+        again = client.get("/open311/v2/requests.json")
+        assert again.get_data() == first.get_data()
+        other = client.get("/open311/v2/requests.json?status=open")
+        assert len(other.get_json()) == len(first.get_json()) + 1

@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 import xml.etree.ElementTree as ET
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -483,13 +485,45 @@ def _requests(refs: list[str] | None) -> list[PublicCase]:
     )
 
 
+#: Public lists are the same for everyone: a worker reuses an answer for a few seconds
+#: (the default page of 1,000 rows costs ≈ 50 ms to build; dashboards poll it). Setting
+#: ``OPEN311_CACHE_SECONDS`` (0 turns it off).
+LIST_CACHE_S = 5.0
+LIST_CACHE_SIZE = 256
+
+
+def _list_cache() -> OrderedDict[tuple[str, str], tuple[float, Response]]:
+    return current_app.extensions.setdefault("open311_list_cache", OrderedDict())
+
+
 @bp.get("/v2/requests.<any(json, xml):fmt>")
 def list_requests(fmt: str) -> Response:
     """Service requests, newest first: the spec's filters, at most 90 days and 1000 rows."""
+    ttl = float(current_app.config.get("OPEN311_CACHE_SECONDS", LIST_CACHE_S))
+    key = (fmt, "&".join(sorted(request.query_string.decode("latin-1").split("&"))))
+    now = time.monotonic()
+    cache = _list_cache()
+    hit = cache.get(key)
+    if hit is not None and hit[0] > now:
+        return _copy(hit[1])
     _check_jurisdiction(request.args.get("jurisdiction_id"))
     cases = _requests(_list_arg("service_request_id"))
-    return _answer([public_request(c) for c in cases], fmt,
-                   root="service_requests", item="request")
+    answer = _answer([public_request(c) for c in cases], fmt,
+                     root="service_requests", item="request")  # fmt: skip
+    if ttl <= 0:
+        return answer
+    answer.headers["Cache-Control"] = f"public, max-age={int(ttl)}"
+    cache[key] = (now + ttl, answer)
+    while len(cache) > LIST_CACHE_SIZE:
+        cache.popitem(last=False)
+    return _copy(answer)
+
+
+def _copy(answer: Response) -> Response:
+    return Response(
+        answer.get_data(), answer.status_code, headers=dict(answer.headers),
+        content_type=answer.content_type,
+    )  # fmt: skip
 
 
 @bp.get("/v2/requests/<request_id>.<any(json, xml):fmt>")
