@@ -18,7 +18,7 @@ from .lifecycle import ASSIGNABLE_FROM, DONE, Status, can_transition
 from .migrate import upgrade
 from .models import Case, CaseEvent, CaseMessage, Delivery
 from .numbering import next_seq
-from .pins import hash_pin, new_pin, verify_pin
+from .pins import PinPool, hash_pin, new_pin, verify_pin
 from .refs import CaseRef, as_utc, buddhist_year, format_ref, parse_ref, ref_prefix, utcnow
 from .views import CaseView, DeliveryView, EventView, MessageView, OpenResult
 from .vocab import DIRECTIONS, TOPICS, TYPES
@@ -44,8 +44,11 @@ class CaseStore:
     is safe to share between threads, and several stores (processes) may share a database.
     """
 
-    def __init__(self, url: str | URL) -> None:
+    def __init__(self, url: str | URL, pin_pool: bool = False) -> None:
+        """`pin_pool`: hash new cases' PINs ahead of time in a background thread (the bot,
+        which opens cases while citizens wait; not worth a thread elsewhere)."""
         self.engine = make_engine(url)
+        self._pins = PinPool() if pin_pool else None
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(**{WRITE: True}), expire_on_commit=False
@@ -139,8 +142,11 @@ class CaseStore:
         at = as_utc(now or utcnow())
 
         def create() -> OpenResult:
-            pin = new_pin()
-            pin_hash = hash_pin(pin)  # slow on purpose: do it before taking the write lock
+            if self._pins is not None:
+                pin, pin_hash = self._pins.take()  # hashed ahead of time (slow on purpose)
+            else:
+                pin = new_pin()
+                pin_hash = hash_pin(pin)  # slow on purpose: before taking the write lock
             with self._write() as s:
                 year = buddhist_year(at)
                 case = Case(
