@@ -50,7 +50,6 @@ class Spool:
         self._busy: set[str] = set()  # being handled or waiting for a retry
         self._done: set[str] = set()  # handled in this session (a replay may repeat them)
         self._attempts: dict[str, int] = {}
-        self._flush_scheduled = False
         self.replayed = 0
 
     def reset(self) -> None:
@@ -80,9 +79,9 @@ class Spool:
         self._attempts.pop(sid, None)
         self._done.add(sid)
         self._pending.append(sid)
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self.xmpp.loop.call_soon(self._flush)
+        # At once, right behind the replies queued for this message on the same stream (a
+        # batch flushed later would let many answers out ahead of their acknowledgements).
+        self._flush()
 
     def failed(self, sid: str | None, retry: Callable[[], None]) -> int:
         """Handling failed: call `retry` later (backoff); how many attempts so far."""
@@ -101,7 +100,6 @@ class Spool:
         return attempts
 
     def _flush(self) -> None:
-        self._flush_scheduled = False
         ids, self._pending = self._pending, []
         if not ids:
             return

@@ -37,10 +37,12 @@ def test_no_message_lost_or_doubled(scenario: str, tmp_path) -> None:
     assert (result.stored_once, result.missing, result.duplicated) == (messages, 0, 0)
     assert result.cases == clients
     assert result.citizens_without_reference == 0
-    if scenario == "prosody-restart":
-        # A server stopping between handling the answer and the bot's acknowledgement written
-        # right behind it makes the bot answer again (a new PIN): the reference may come twice.
-        assert result.references_received <= 2 * clients
+    if scenario in ("prosody-restart", "bot-kill"):
+        # A crash between the answer leaving and the acknowledgement written right behind it
+        # makes the bot answer again after the replay (a new PIN): rarely, a citizen gets the
+        # reference twice. Never none.
+        repeated = result.references_received - clients
+        assert repeated <= (clients if scenario == "prosody-restart" else 3)
     else:
         assert result.citizens_with_one_reference == clients
         assert result.references_received == clients
