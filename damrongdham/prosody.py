@@ -43,6 +43,18 @@ def _template_text() -> str:
     return resources.files("damrongdham").joinpath("prosody.cfg.lua.in").read_text("utf-8")
 
 
+SQLITE_SYNC_ENV = "DAMRONGDHAM_SQLITE_SYNC"
+
+
+def sqlite_sync() -> str:
+    """Prosody's SQLite `synchronous` mode: `normal` (default: a commit survives a crash of
+    Prosody; a power cut may take back the last ones) or `full` (a disk sync per commit)."""
+    value = os.environ.get(SQLITE_SYNC_ENV, "normal").strip().lower() or "normal"
+    if value not in ("normal", "full"):
+        raise ProsodyError(f"{SQLITE_SYNC_ENV}={value!r}: use normal or full")
+    return value
+
+
 def hostnames(settings: StackSettings) -> list[str]:
     """Every XMPP host of the deployment (first one names the certificate)."""
     return [
@@ -57,6 +69,7 @@ def hostnames(settings: StackSettings) -> list[str]:
 
 def render_config(settings: StackSettings, component_secret: str) -> Path:
     """Write prosody.cfg.lua for these settings; return its path."""
+    sync = sqlite_sync()  # a wrong value is refused before anything is written
     pdir = settings.prosody_dir
     (pdir / "data").mkdir(parents=True, exist_ok=True)
     _ca, cert, key = ensure_certificates(settings.certs_dir, hostnames(settings))
@@ -84,6 +97,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         key_file=str(key),
         archive_expires=settings.archive_expires,
         c2s_rate=settings.c2s_rate,
+        sqlite_sync=sync,
         ws_secure="true" if settings.listen.startswith("127.") else "false",
         log_level="info",
         registration_min_seconds=settings.registration_min_seconds,
