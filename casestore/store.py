@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,11 +44,16 @@ class CaseStore:
     is safe to share between threads, and several stores (processes) may share a database.
     """
 
-    def __init__(self, url: str | URL, pin_pool: bool = False) -> None:
-        """`pin_pool`: hash new cases' PINs ahead of time in a background thread (the bot,
-        which opens cases while citizens wait; not worth a thread elsewhere)."""
+    def __init__(
+        self, url: str | URL, pin_pool: bool = False, pin_key: bytes | str | None = None
+    ) -> None:
+        """`pin_key`: the deployment's PIN key (`casestore.pins`; new PINs are hashed with
+        it in microseconds, and checks need it). Without one, PINs are hashed with scrypt,
+        and `pin_pool` hashes them ahead of time in a background thread."""
         self.engine = make_engine(url)
-        self._pins = PinPool() if pin_pool else None
+        key = pin_key.encode() if isinstance(pin_key, str) else pin_key
+        self._pin_key = key or None
+        self._pins = PinPool() if pin_pool and not self._pin_key else None
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(**{WRITE: True}), expire_on_commit=False
@@ -146,7 +151,7 @@ class CaseStore:
                 pin, pin_hash = self._pins.take()  # hashed ahead of time (slow on purpose)
             else:
                 pin = new_pin()
-                pin_hash = hash_pin(pin)  # slow on purpose: before taking the write lock
+                pin_hash = hash_pin(pin, self._pin_key)  # before taking the write lock
             with self._write() as s:
                 year = buddhist_year(at)
                 case = Case(
@@ -186,13 +191,15 @@ class CaseStore:
         origin_id: str | None,
         write: Callable[[], T],
         replay: Callable[[CaseMessage, Case], T],
+        precheck: bool = True,
     ) -> T:
         """``write()`` unless (sender, origin_id) is already stored: then ``replay`` it.
 
         A write that loses a race with the same message (IntegrityError on the unique
-        (sender, origin_id)) replays the winner's message instead.
+        (sender, origin_id)) replays the winner's message instead. ``precheck=False``: the
+        write looks for the message itself, inside its transaction (one round trip less).
         """
-        if seen := self._seen(sender, origin_id):
+        if precheck and (seen := self._seen(sender, origin_id)):
             return replay(*seen)
         try:
             return write()
@@ -236,6 +243,8 @@ class CaseStore:
 
         def write() -> tuple[MessageView, bool]:
             with self._write() as s:
+                if origin_id is not None and (seen := self._by_origin(s, sender, origin_id)):
+                    return self._replay_message(*seen)
                 case = self._require(s, ref, lock=True)
                 msg = self._insert_message(s, case, direction, sender, body, origin_id, at)
                 case.updated_at = max(case.updated_at, at)
@@ -244,7 +253,7 @@ class CaseStore:
                 s.flush()
                 return MessageView.of(msg, case.ref), True
 
-        return self._once(sender, origin_id, write, self._replay_message)
+        return self._once(sender, origin_id, write, self._replay_message, precheck=False)
 
     @staticmethod
     def _replay_message(msg: CaseMessage, case: Case) -> tuple[MessageView, bool]:
@@ -659,18 +668,58 @@ class CaseStore:
         With ``centre``: of that centre, or transferred away from it (a citizen who keeps
         writing to the old centre's address reaches the case at its new centre).
         """
+        with self._read() as s:
+            case = s.scalars(self._latest_open(citizen_jid, centre)).first()
+            return None if case is None else CaseView.of(case)
+
+    def add_to_open_case(
+        self,
+        citizen_jid: str,
+        centre: str | None,
+        body: str,
+        origin_id: str | None = None,
+        now: datetime | None = None,
+    ) -> tuple[CaseView, MessageView, bool] | None:
+        """A citizen's message onto their `latest_open_case` in one transaction (the bot's
+        commonest write): (case, message, added), or None when they have no open case.
+        Idempotent on (citizen, origin_id): a message stored before comes back with
+        added=False (the unique (sender, origin_id) refuses it: no lookup before)."""
+        at = as_utc(now or utcnow())
+
+        def write() -> tuple[CaseView, MessageView, bool] | None:
+            with self._write() as s:
+                case = s.scalars(self._latest_open(citizen_jid, centre).with_for_update()).first()
+                if case is None:
+                    return None
+                msg = self._insert_message(s, case, "citizen", citizen_jid, body, origin_id, at)
+                case.updated_at = max(case.updated_at, at)
+                s.flush()
+                return CaseView.of(case), MessageView.of(msg, case.ref), True
+
+        def replay(msg: CaseMessage, case: Case) -> tuple[CaseView, MessageView, bool]:
+            return CaseView.of(case), MessageView.of(msg, case.ref), False
+
+        return self._once(citizen_jid, origin_id, write, replay, precheck=False)
+
+    @staticmethod
+    def _latest_open(citizen_jid: str, centre: str | None) -> Select:
         q = select(Case).where(
             Case.citizen_jid == citizen_jid, Case.status.not_in([s.value for s in DONE])
         )
         if centre is not None:
-            moved_away = select(CaseEvent.case_id).where(
-                CaseEvent.kind == TRANSFERRED,
-                CaseEvent.note.startswith(f"{centre}{TRANSFER_ARROW}", autoescape=True),
+            # Correlated, so that only this citizen's cases' events are looked at (through
+            # the case_id index), never every transfer ever made.
+            moved_away = (
+                select(CaseEvent.id)
+                .where(
+                    CaseEvent.case_id == Case.id,
+                    CaseEvent.kind == TRANSFERRED,
+                    CaseEvent.note.startswith(f"{centre}{TRANSFER_ARROW}", autoescape=True),
+                )
+                .exists()
             )
-            q = q.where(or_(Case.centre == centre, Case.id.in_(moved_away)))
-        with self._read() as s:
-            case = s.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(1)).first()
-            return None if case is None else CaseView.of(case)
+            q = q.where(or_(Case.centre == centre, moved_away))
+        return q.order_by(Case.created_at.desc(), Case.id.desc()).limit(1)
 
     def cases_for_citizen(self, citizen_jid: str) -> list[CaseView]:
         """All of a citizen's cases, newest first."""
@@ -700,7 +749,7 @@ class CaseStore:
         with self._read() as s:
             case = self._find(s, ref)
             stored = None if case is None else case.pin_hash
-        return verify_pin(pin, stored)
+        return verify_pin(pin, stored, self._pin_key)
 
     def count(self) -> int:
         """Number of cases."""
@@ -776,7 +825,7 @@ class CaseStore:
         """A new tracking PIN for the case (the old one stops working); audit event
         ``pin_reissued``. For a case whose first reply may never have reached the citizen."""
         pin = new_pin()
-        digest = hash_pin(pin)  # slow on purpose: before taking the write lock
+        digest = hash_pin(pin, self._pin_key)  # before taking the write lock
         with self._write() as s:
             case = self._require(s, ref, lock=True)
             case.pin_hash = digest

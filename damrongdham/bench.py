@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from damrongdham.local_stack import REPO, RunningStack, start_stack
+from damrongdham.settings import StackSettings
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:
@@ -114,7 +115,8 @@ def _big_store_stack(base: Path, args: argparse.Namespace, out: dict) -> None:
 
     data = base / "stack" / "data"
     data.mkdir(parents=True)
-    inserted = bulk_insert(f"sqlite:///{data / 'damrongdham.sqlite3'}", args.cases)
+    pin_key = StackSettings(data_dir=data).load_secrets().pin_key  # the stack's own key
+    inserted = bulk_insert(f"sqlite:///{data / 'damrongdham.sqlite3'}", args.cases, pin_key)
     samples = inserted.pop("sample_refs")
     t0 = time.perf_counter()
     with bench_env() as env:

@@ -25,17 +25,20 @@ OPEN_SHARE = 0.02  # 2 % still open: ~26 per centre for 100,000 cases
 OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_citizen")
 TOPICS = ("infrastructure", "land", "debt", "nuisance", "environment", "labour", "welfare")
 BODY = "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน ขอให้ช่วยซ่อมด่วน"
-BULK_PIN = "123456"  # every bulk-inserted case's tracking PIN (one scrypt hash for all)
+BULK_PIN = "123456"  # every bulk-inserted case's tracking PIN (one hash shared by all)
 
 
-def bulk_insert(url: str, n: int, batch: int = 5000, seed: int = 8) -> dict:
+def bulk_insert(
+    url: str, n: int, pin_key: str | None = None, batch: int = 5000, seed: int = 8
+) -> dict:
     """`n` cases over the 76 centres, opened over the past year (2 days to 365 days ago),
-    `OPEN_SHARE` of them open, the rest closed; case counters set to match."""
+    `OPEN_SHARE` of them open, the rest closed; case counters set to match. `pin_key`: the
+    stack's PIN key (`secrets.json`), so that its web checks the PINs as in production."""
     rng = random.Random(seed)
     store = CaseStore(url)
     store.migrate()
     centres = [c for c in load_centres() if c.iso]
-    pin_hash = hash_pin(BULK_PIN)
+    pin_hash = hash_pin(BULK_PIN, pin_key.encode() if pin_key else None)
     now = utcnow()
     seqs: dict[tuple[str, int], int] = {}
     t0 = time.perf_counter()

@@ -53,7 +53,7 @@ def run_bot(settings: StackSettings) -> None:
     """Connect the component to Prosody and serve until told to stop."""
     secrets = settings.load_secrets()
     addresses = Addresses.for_domain(settings.domain)
-    store = CaseStore(settings.db_url, pin_pool=True)
+    store = CaseStore(settings.db_url, pin_key=secrets.pin_key)
     store.migrate()
     ready = ready_file(settings)
     ready.parent.mkdir(parents=True, exist_ok=True)

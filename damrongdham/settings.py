@@ -19,6 +19,8 @@ class Secrets:
     component_secret: str
     admin_password: str
     web_secret_key: str
+    # Keys the hashes of tracking PINs (`casestore.pins`); kept here, never in the database.
+    pin_key: str = ""
 
     @classmethod
     def generate(cls) -> Secrets:
@@ -26,6 +28,7 @@ class Secrets:
             component_secret=secrets.token_urlsafe(32),
             admin_password=secrets.token_urlsafe(24),
             web_secret_key=secrets.token_urlsafe(32),
+            pin_key=secrets.token_urlsafe(32),
         )
 
 
@@ -107,7 +110,13 @@ class StackSettings:
     def load_secrets(self) -> Secrets:
         """Read this deployment's secrets, creating them (0600) on first use."""
         if self.secrets_file.exists():
-            return Secrets(**json.loads(self.secrets_file.read_text(encoding="utf-8")))
+            known = json.loads(self.secrets_file.read_text(encoding="utf-8"))
+            if known.get("pin_key"):
+                return Secrets(**known)
+            # Written before PIN keys existed: add one (PINs hashed before stay scrypt).
+            upgraded = Secrets(**{**known, "pin_key": secrets.token_urlsafe(32)})
+            write_private(self.secrets_file, json.dumps(asdict(upgraded), indent=2))
+            return upgraded
         self.data_dir.mkdir(parents=True, exist_ok=True)
         made = Secrets.generate()
         write_private(self.secrets_file, json.dumps(asdict(made), indent=2))

@@ -16,6 +16,7 @@ def web_env(settings: StackSettings) -> dict[str, str]:
         "DAMRONGDHAM_DATA_DIR": str(settings.data_dir),
         "DAMRONGDHAM_DATABASE_URL": settings.db_url,
         "DAMRONGDHAM_SECRET_KEY": secrets.web_secret_key,
+        "DAMRONGDHAM_PIN_KEY": secrets.pin_key,
         "DAMRONGDHAM_C2S_HOST": settings.listen,
         "DAMRONGDHAM_C2S_PORT": str(settings.c2s_port),
         "DAMRONGDHAM_WEBSOCKET_URL": f"ws://{settings.listen}:{settings.http_port}/xmpp-websocket",

@@ -75,6 +75,7 @@ def load_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "C2S_PORT": _env("DAMRONGDHAM_C2S_PORT") or DEFAULT_C2S_PORT,
         "SECRET_KEY": _env("DAMRONGDHAM_SECRET_KEY") or _PROCESS_SECRET,
         "DATA_DIR": _env("DAMRONGDHAM_DATA_DIR"),
+        "PIN_KEY": _env("DAMRONGDHAM_PIN_KEY"),
         "WEBSOCKET_URL": _env("DAMRONGDHAM_WEBSOCKET_URL"),
     }
     settings.update(config or {})

@@ -15,7 +15,7 @@ def store() -> CaseStore:
         url = current_app.config.get("DATABASE_URL")
         if not url:
             raise RuntimeError("DATABASE_URL (DAMRONGDHAM_DATABASE_URL) is not set")
-        ext["casestore"] = CaseStore(url)
+        ext["casestore"] = CaseStore(url, pin_key=current_app.config.get("PIN_KEY"))
     return ext["casestore"]
 
 
