@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import slixmpp
 from slixmpp.plugins.xep_0045.muc import PresenceArgs
+from slixmpp.xmlstream.tostring import tostring
 
 from bots import replies
 from bots.anon import is_anon, placeholder
@@ -232,7 +233,17 @@ class BotComponent(slixmpp.ComponentXMPP):
             return
         receipt = self.make_message(mto=msg["from"], mfrom=msg["to"].bare)
         ET.SubElement(receipt.xml, f"{{{RECEIPTS_NS}}}received", id=msg["id"])
-        receipt.send()
+        self.send_now(receipt)
+
+    def send_now(self, stanza: slixmpp.xmlstream.StanzaBase) -> None:
+        """Write a message or iq to the stream at once. slixmpp queues what is sent until the
+        loop is free, and the loop is busy with everything one read from the server brought
+        (hundreds of messages in a flood): the answers waited for the whole read, and the
+        server sat idle meanwhile. Our stanzas need none of slixmpp's outgoing filters."""
+        if not self.transport or self.transport.is_closing() or not self._session_started:
+            stanza.send()  # queued, or held until the session starts, as slixmpp does
+            return
+        self.send_raw(tostring(stanza.xml, xmlns=self.default_ns, stream=self, top_level=True))
 
     def _fault_notice(self, msg: slixmpp.Message) -> str:
         if spool_id(msg)[0] is None:
@@ -292,4 +303,4 @@ class BotComponent(slixmpp.ComponentXMPP):
         if out.oob:
             oob = ET.SubElement(msg.xml, f"{{{OOB_NS}}}x")
             ET.SubElement(oob, f"{{{OOB_NS}}}url").text = out.oob
-        msg.send()
+        self.send_now(msg)

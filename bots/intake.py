@@ -88,6 +88,24 @@ class Intake:
         ]
         return max(mine, key=lambda c: c.updated_at) if mine else None
 
+    def _add_to_open_case(
+        self, sender: str, centre: str | None, body: str, origin_id: str | None
+    ) -> tuple[CaseView, MessageView, bool] | None:
+        """The message onto the sender's latest open case (None: they have none)."""
+        if not self._anon(sender):
+            return self.store.add_to_open_case(sender, centre, body, origin_id)
+        open_case = self._latest_open(sender, centre)
+        if open_case is None:
+            return None
+        msg, added = self.store.add_message(
+            open_case.ref,
+            direction="citizen",
+            sender=self._who(sender),
+            body=body,
+            origin_id=self._origin(sender, origin_id),
+        )
+        return open_case, msg, added
+
     def handle(self, sender: str, to_local: str, body: str, origin_id: str | None) -> IntakeResult:
         """`sender` is the citizen's bare JID, `to_local` the local part they wrote to."""
         result = IntakeResult()
@@ -118,15 +136,10 @@ class Intake:
         found = triage(body)
         if not found.masked:  # only zero-width or other invisible characters
             return say(replies.empty_message())
-        open_case = self._latest_open(sender, centre.slug if centre else None)
-        if open_case is not None:
-            msg, added = self.store.add_message(
-                open_case.ref,
-                direction="citizen",
-                sender=self._who(sender),
-                body=found.masked,
-                origin_id=self._origin(sender, origin_id),
-            )
+        appended = self._add_to_open_case(sender, centre.slug if centre else None, found.masked,
+                                          origin_id)  # fmt: skip
+        if appended is not None:
+            open_case, msg, added = appended
             if added:
                 result.follow_ups.append((open_case, msg))
                 if found.urgent:  # danger now: the emergency numbers at once, not after triage

@@ -11,13 +11,15 @@ message handled before a crash but never acknowledged is recognised when it come
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher.base import MatcherBase
+from slixmpp.xmlstream.stanzabase import StanzaBase
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +37,25 @@ def spool_id(msg: slixmpp.Message) -> tuple[str | None, bool]:
     return tag.get("id") or None, tag.get("delivered") == "1"
 
 
-def _ack_answered(future: asyncio.Future) -> None:
-    """An unanswered or refused ack only means a replay later (handled idempotently)."""
-    if not future.cancelled() and (exc := future.exception()) is not None:
-        log.warning("acknowledgement not taken (%s); those messages will be replayed", exc)
+ACK_ID_PREFIX = "spool-ack-"
+
+
+class _AckRefused(MatcherBase):
+    """An error answering one of our acknowledgements (their results are not awaited)."""
+
+    def match(self, xml: StanzaBase) -> bool:
+        return (
+            xml.name == "iq"
+            and xml.get_toplevel_attr("type", "") == "error"
+            and xml.get_toplevel_attr("id", "").startswith(ACK_ID_PREFIX)
+        )
+
+
+def _ack_refused(iq: slixmpp.Iq) -> None:
+    """A refused ack only means a replay later (handled idempotently)."""
+    log.warning(
+        "acknowledgement not taken (%s); those messages will be replayed", iq["error"]["condition"]
+    )
 
 
 class Spool:
@@ -50,7 +67,12 @@ class Spool:
         self._busy: set[str] = set()  # being handled or waiting for a retry
         self._done: set[str] = set()  # handled in this session (a replay may repeat them)
         self._attempts: dict[str, int] = {}
+        self._flush_due = False
+        self._acks = 0
         self.replayed = 0
+        # Acks are sent without a waiter each: slixmpp matches every incoming stanza
+        # against every waiting iq, which cost more than the handling under load.
+        xmpp.register_handler(Callback("spool ack refused", _AckRefused(None), _ack_refused))
 
     def reset(self) -> None:
         """After a disconnect: Prosody replays whatever was not acknowledged."""
@@ -79,9 +101,12 @@ class Spool:
         self._attempts.pop(sid, None)
         self._done.add(sid)
         self._pending.append(sid)
-        # At once, right behind the replies queued for this message on the same stream (a
-        # batch flushed later would let many answers out ahead of their acknowledgements).
-        self._flush()
+        # Right behind the replies queued for the messages of this read from the stream:
+        # once the loop has handled what arrived together, one ack for all of them (an ack
+        # flushed much later would let many answers out ahead of their acknowledgements).
+        if not self._flush_due:
+            self._flush_due = True
+            self.xmpp.loop.call_soon(self._flush)
 
     def failed(self, sid: str | None, retry: Callable[[], None]) -> int:
         """Handling failed: call `retry` later (backoff); how many attempts so far."""
@@ -100,15 +125,19 @@ class Spool:
         return attempts
 
     def _flush(self) -> None:
+        self._flush_due = False
         ids, self._pending = self._pending, []
         if not ids:
             return
+        self._acks += 1
         iq = self.xmpp.make_iq_set(ito=self.xmpp.boundjid.bare, ifrom=self.xmpp.boundjid.bare)
+        iq["id"] = f"{ACK_ID_PREFIX}{self._acks}"
         ack = ET.SubElement(iq.xml, f"{{{NS}}}ack")
         for sid in ids:
             ET.SubElement(ack, f"{{{NS}}}item", id=sid)
-        sent = iq.send(timeout=30)
-        sent.add_done_callback(_ack_answered)
+        # No waiter: the result is not needed, a refusal is logged. Written at once, behind
+        # the answers (`BotComponent.send_now`), when the component can.
+        getattr(self.xmpp, "send_now", self.xmpp.send)(iq)
 
     async def replay(self) -> int | None:
         """Ask Prosody for everything not acknowledged yet; how many (None: no spool)."""
@@ -117,8 +146,11 @@ class Spool:
         try:
             result = await iq.send(timeout=60)
         except IqError as exc:
-            log.warning("no spool on the server (%s): messages sent while the bot is away are "
-                        "bounced to their senders", exc.iq["error"]["condition"])
+            log.warning(
+                "no spool on the server (%s): messages sent while the bot is away are "
+                "bounced to their senders",
+                exc.iq["error"]["condition"],
+            )
             return None
         except IqTimeout:
             log.error("the server did not answer the replay request")

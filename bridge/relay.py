@@ -325,7 +325,7 @@ class Relay:
     def to_agents(self, case: CaseView, msg: MessageView) -> list[Outgoing]:
         """A citizen's message on an open case: to the assigned agent, else to the room."""
         case_local = case.ref.lower()
-        current = self.store.get(case.ref) or case
+        current = case  # read by the intake just before, in this same process
         url = media_url(msg.body)
         if current.assigned_to:
             to = current.assigned_to

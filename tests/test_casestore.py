@@ -207,6 +207,32 @@ def test_add_message_errors(store: CaseStore) -> None:
 # -- per-citizen lookups ------------------------------------------------------------------
 
 
+def test_add_to_open_case_appends_once_to_the_latest_open_case(store: CaseStore) -> None:
+    assert store.add_to_open_case(CITIZEN, None, "ยังไม่มีเรื่อง", "o0") is None
+    old = open_case(store, now=T0).case.ref
+    new = open_case(store, now=T0 + timedelta(hours=1), centre="phayao", province="TH-56").case.ref
+    got = store.add_to_open_case(CITIZEN, None, "เพิ่มเติม", "o1", now=T0 + timedelta(hours=2))
+    assert got is not None
+    case, msg, added = got
+    assert (case.ref, msg.ref, msg.body, msg.origin_id, added) == (new, new, "เพิ่มเติม", "o1", True)
+    assert store.get(new).updated_at == T0 + timedelta(hours=2)  # type: ignore[union-attr]
+    # The same message again (an app resending it): not stored twice, wherever it went.
+    again = store.add_to_open_case(CITIZEN, "chiangrai", "เพิ่มเติม", "o1")
+    assert again is not None and again[0].ref == new and again[1].id == msg.id and not again[2]
+    assert [m.body for m in store.transcript(new)].count("เพิ่มเติม") == 1
+    # Per centre: the centre's own case, or one transferred away from it.
+    to_old = store.add_to_open_case(CITIZEN, "chiangrai", "ถึงเชียงราย", "o2")
+    assert to_old is not None and to_old[0].ref == old and to_old[2]
+    store.transfer(old, "lampang", AGENT, "ผิดศูนย์")
+    moved = store.add_to_open_case(CITIZEN, "chiangrai", "ยังเขียนถึงศูนย์เดิม", "o3")
+    assert moved is not None and moved[0].ref == old and moved[0].centre == "lampang"
+    store.set_status(old, "closed", AGENT)
+    store.set_status(new, "resolved", AGENT)
+    assert store.add_to_open_case(CITIZEN, None, "หลังปิดเรื่อง", "o4") is None
+    assert store.add_to_open_case(CITIZEN, None, "ไม่มี origin", None) is None
+    assert store.add_to_open_case("other@citizens.d", None, "ผู้อื่น", "o1") is None
+
+
 def test_latest_open_case_ignores_finished_cases(store: CaseStore) -> None:
     assert store.latest_open_case(CITIZEN) is None
     old = open_case(store, now=T0).case.ref
