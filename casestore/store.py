@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import latest_open as hot
 from .engine import WRITE, make_engine
 from .errors import AlreadyAssigned, CaseNotFound, InvalidTransition
+from .latest_open import TRANSFER_ARROW, TRANSFERRED
 from .lifecycle import ASSIGNABLE_FROM, DONE, Status, can_transition
 from .migrate import upgrade
 from .models import Case, CaseEvent, CaseMessage, Delivery
@@ -29,8 +32,6 @@ T = TypeVar("T")
 # EventView.kind values (agent commands record their own name as the kind, e.g. "history")
 OPENED, ASSIGNED, STATUS = "opened", "assigned", "status"
 CLAIMED, NOTE = "claimed", "note"
-TRANSFERRED = "transferred"  # note: "<old centre> → <new centre>[: reason]"
-TRANSFER_ARROW = " → "
 FORWARDED, DELIVERED = "forwarded", "delivered"  # note: the agency (and its reference)
 MERGED, MERGED_IN = "merged", "merged_in"  # note: the other case's reference
 PIN_REISSUED = "pin_reissued"
@@ -669,7 +670,7 @@ class CaseStore:
         writing to the old centre's address reaches the case at its new centre).
         """
         with self._read() as s:
-            case = s.scalars(self._latest_open(citizen_jid, centre)).first()
+            case = s.scalars(*hot.latest_open(citizen_jid, centre)).first()
             return None if case is None else CaseView.of(case)
 
     def add_to_open_case(
@@ -687,39 +688,28 @@ class CaseStore:
         at = as_utc(now or utcnow())
 
         def write() -> tuple[CaseView, MessageView, bool] | None:
+            # Core statements built once (`latest_open`): the ORM's statement building and
+            # unit of work cost more than the SQL itself on this path.
             with self._write() as s:
-                case = s.scalars(self._latest_open(citizen_jid, centre).with_for_update()).first()
+                case = s.scalars(*hot.latest_open(citizen_jid, centre, lock=True)).first()
                 if case is None:
                     return None
-                msg = self._insert_message(s, case, "citizen", citizen_jid, body, origin_id, at)
-                case.updated_at = max(case.updated_at, at)
-                s.flush()
-                return CaseView.of(case), MessageView.of(msg, case.ref), True
+                row = {"case_id": case.id, "direction": "citizen", "sender": citizen_jid,
+                       "body": body, "origin_id": origin_id, "created_at": at}  # fmt: skip
+                conn = s.connection()  # Core, in the session's transaction
+                msg_id = conn.execute(hot.insert_message(), row).inserted_primary_key[0]
+                updated = max(case.updated_at, at)
+                if updated != case.updated_at:
+                    conn.execute(hot.touch_case(), {"cid": case.id, "at": updated})
+                message = MessageView(id=msg_id, ref=case.ref, direction="citizen",
+                                      sender=citizen_jid, body=body, origin_id=origin_id,
+                                      created_at=at)  # fmt: skip
+                return replace(CaseView.of(case), updated_at=updated), message, True
 
         def replay(msg: CaseMessage, case: Case) -> tuple[CaseView, MessageView, bool]:
             return CaseView.of(case), MessageView.of(msg, case.ref), False
 
         return self._once(citizen_jid, origin_id, write, replay, precheck=False)
-
-    @staticmethod
-    def _latest_open(citizen_jid: str, centre: str | None) -> Select:
-        q = select(Case).where(
-            Case.citizen_jid == citizen_jid, Case.status.not_in([s.value for s in DONE])
-        )
-        if centre is not None:
-            # Correlated, so that only this citizen's cases' events are looked at (through
-            # the case_id index), never every transfer ever made.
-            moved_away = (
-                select(CaseEvent.id)
-                .where(
-                    CaseEvent.case_id == Case.id,
-                    CaseEvent.kind == TRANSFERRED,
-                    CaseEvent.note.startswith(f"{centre}{TRANSFER_ARROW}", autoescape=True),
-                )
-                .exists()
-            )
-            q = q.where(or_(Case.centre == centre, moved_away))
-        return q.order_by(Case.created_at.desc(), Case.id.desc()).limit(1)
 
     def cases_for_citizen(self, citizen_jid: str) -> list[CaseView]:
         """All of a citizen's cases, newest first."""
