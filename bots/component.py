@@ -22,14 +22,13 @@ from bots.spool import Spool, spool_id
 from bots.throttle import Limits, Throttle, refused_notice, slowed_notice
 from casestore import CaseStore, parse_ref
 from casestore.centres import centre_by_slug
-from damrongdham.addresses import Addresses, Outgoing
+from damrongdham.addresses import BOT_NICK, Addresses, Outgoing
 from damrongdham.xmpp import origin_id
 
 log = logging.getLogger(__name__)
 
 OOB_NS = "jabber:x:oob"  # XEP-0066: a shared file's URL, shown inline by apps
 RECEIPTS_NS = "urn:xmpp:receipts"  # XEP-0184: sent once a message is stored
-BOT_NICK = "ระบบรับเรื่อง"
 
 
 def not_served(slug: str) -> str:

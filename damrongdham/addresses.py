@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+BOT_NICK = "ระบบรับเรื่อง"  # the bot's nick in the centre rooms
+
 
 @dataclass(frozen=True)
 class Addresses:

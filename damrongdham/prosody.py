@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from damrongdham.addresses import BOT_NICK
 from damrongdham.files import write_private
 from damrongdham.processes import ProcessError, terminate, wait_for_port
 from damrongdham.settings import StackSettings
@@ -98,6 +99,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         archive_expires=settings.archive_expires,
         c2s_rate=settings.c2s_rate,
         sqlite_sync=sync,
+        bot_nick=BOT_NICK,
         ws_secure="true" if settings.listen.startswith("127.") else "false",
         log_level="info",
         registration_min_seconds=settings.registration_min_seconds,
