@@ -50,6 +50,18 @@ def test_tags_have_no_digits_and_round_trip() -> None:
     assert len({tag("r", k) for k in range(2000)}) == 2000
 
 
+def test_tags_survive_the_triage_as_stored() -> None:
+    """What reaches the room is the triage's masked, normalised text: every tag of a full
+    run must come through unchanged (`[qeeee]` once came back as `[qeee]`)."""
+    from bots.triage import triage
+
+    old_eeee = 4 * (26**3 + 26**2 + 26 + 1)  # "[qeeee]" in the old base-26 tags
+    for k in [*range(3000), old_eeee, 4 * (25**3 + 25**2 + 25 + 1), 10**6]:
+        t = tag("e", k)
+        m = TAG.search(triage(f"{t} น้ำประปาไม่ไหลสามวันแล้ว").masked)
+        assert m is not None and untag(m.group(2)) == k, t
+
+
 class _Msg(dict):
     """Just enough of a slixmpp message for `Arrivals`."""
 
