@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 OOB_NS = "jabber:x:oob"  # XEP-0066: a shared file's URL, shown inline by apps
 RECEIPTS_NS = "urn:xmpp:receipts"  # XEP-0184: sent once a message is stored
+HINTS_NS = "urn:xmpp:hints"  # XEP-0334
 
 
 def not_served(slug: str) -> str:
@@ -232,6 +233,9 @@ class BotComponent(slixmpp.ComponentXMPP):
             return
         receipt = self.make_message(mto=msg["from"], mfrom=msg["to"].bare)
         ET.SubElement(receipt.xml, f"{{{RECEIPTS_NS}}}received", id=msg["id"])
+        # Not into the citizen's archive (XEP-0334): Prosody's MAM keeps receipts by
+        # default, one more database write per message for a tick the app shows at once.
+        ET.SubElement(receipt.xml, f"{{{HINTS_NS}}}no-permanent-store")
         self.send_now(receipt)
 
     def send_now(self, stanza: slixmpp.xmlstream.StanzaBase) -> None:
