@@ -22,30 +22,32 @@ def _like_prefix(text: str) -> str:
 
 @cache
 def _statement(by_centre: bool, lock: bool) -> Select:
-    q = select(Case).where(
-        Case.citizen_jid == bindparam("citizen"),
-        Case.status.not_in([s.value for s in DONE]),
+    cases, events = Case.__table__.c, CaseEvent.__table__.c
+    q = select(Case.__table__).where(
+        cases.citizen_jid == bindparam("citizen"),
+        cases.status.not_in([s.value for s in DONE]),
     )
     if by_centre:
         # Correlated, so that only this citizen's cases' events are looked at (through the
         # case_id index), never every transfer ever made.
         moved_away = (
-            select(CaseEvent.id)
+            select(events.id)
             .where(
-                CaseEvent.case_id == Case.id,
-                CaseEvent.kind == TRANSFERRED,
-                CaseEvent.note.like(bindparam("moved"), escape="/"),
+                events.case_id == cases.id,
+                events.kind == TRANSFERRED,
+                events.note.like(bindparam("moved"), escape="/"),
             )
             .exists()
         )
-        q = q.where(or_(Case.centre == bindparam("centre"), moved_away))
-    q = q.order_by(Case.created_at.desc(), Case.id.desc()).limit(1)
+        q = q.where(or_(cases.centre == bindparam("centre"), moved_away))
+    q = q.order_by(cases.created_at.desc(), cases.id.desc()).limit(1)
     return q.with_for_update() if lock else q
 
 
 def latest_open(citizen_jid: str, centre: str | None, lock: bool = False) -> tuple[Select, dict]:
     """The citizen's newest case that is not done (with `centre`: of that centre, or moved
-    away from it), as (statement, parameters)."""
+    away from it), as (statement, parameters): a Core select of the cases table, whose rows
+    `CaseView.of` takes as it takes a `Case`."""
     params: dict[str, str] = {"citizen": citizen_jid}
     if centre is not None:
         params |= {"centre": centre, "moved": _like_prefix(f"{centre}{TRANSFER_ARROW}")}

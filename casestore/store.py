@@ -56,9 +56,8 @@ class CaseStore:
         self._pin_key = key or None
         self._pins = PinPool() if pin_pool and not self._pin_key else None
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(**{WRITE: True}), expire_on_commit=False
-        )
+        self._core_writer = self.engine.execution_options(**{WRITE: True})
+        self._writer = sessionmaker(self._core_writer, expire_on_commit=False)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -669,9 +668,9 @@ class CaseStore:
         With ``centre``: of that centre, or transferred away from it (a citizen who keeps
         writing to the old centre's address reaches the case at its new centre).
         """
-        with self._read() as s:
-            case = s.scalars(*hot.latest_open(citizen_jid, centre)).first()
-            return None if case is None else CaseView.of(case)
+        with self.engine.connect() as conn:
+            row = conn.execute(*hot.latest_open(citizen_jid, centre)).first()
+            return None if row is None else CaseView.of(row)  # type: ignore[arg-type]
 
     def add_to_open_case(
         self,
@@ -688,15 +687,14 @@ class CaseStore:
         at = as_utc(now or utcnow())
 
         def write() -> tuple[CaseView, MessageView, bool] | None:
-            # Core statements built once (`latest_open`): the ORM's statement building and
-            # unit of work cost more than the SQL itself on this path.
-            with self._write() as s:
-                case = s.scalars(*hot.latest_open(citizen_jid, centre, lock=True)).first()
+            # Core only, statements built once (`latest_open`): the ORM's statement building,
+            # session and unit of work cost more than the SQL itself on this path.
+            with self._core_writer.begin() as conn:
+                case = conn.execute(*hot.latest_open(citizen_jid, centre, lock=True)).first()
                 if case is None:
                     return None
                 row = {"case_id": case.id, "direction": "citizen", "sender": citizen_jid,
                        "body": body, "origin_id": origin_id, "created_at": at}  # fmt: skip
-                conn = s.connection()  # Core, in the session's transaction
                 msg_id = conn.execute(hot.insert_message(), row).inserted_primary_key[0]
                 updated = max(case.updated_at, at)
                 if updated != case.updated_at:
@@ -704,7 +702,8 @@ class CaseStore:
                 message = MessageView(id=msg_id, ref=case.ref, direction="citizen",
                                       sender=citizen_jid, body=body, origin_id=origin_id,
                                       created_at=at)  # fmt: skip
-                return replace(CaseView.of(case), updated_at=updated), message, True
+                view = CaseView.of(case)  # type: ignore[arg-type]
+                return replace(view, updated_at=updated), message, True
 
         def replay(msg: CaseMessage, case: Case) -> tuple[CaseView, MessageView, bool]:
             return CaseView.of(case), MessageView.of(msg, case.ref), False
