@@ -1,0 +1,59 @@
+"""``/merge <ref>`` (``/รวมเรื่อง``): close this case as a duplicate of another open case of
+the same citizen and centre; later messages to it land in the one kept."""
+
+from __future__ import annotations
+
+from bots.agent_commands import texts
+from bots.agent_commands.base import AgentCommand, Context, Field
+from bots.anon import placeholder
+from casestore import parse_ref
+from casestore.labels import STATUS_TH
+from damrongdham.addresses import Outgoing
+
+
+class Merge(AgentCommand):
+    name, thai = "merge", "รวมเรื่อง"
+    arg = "required"
+    usage_en, usage_th = "<case ref>", "<เลขที่เรื่อง>"
+    help_en = "close this case as a duplicate of another case of the same citizen"
+    help_th = "ปิดเรื่องนี้เพราะซ้ำกับอีกเรื่องของผู้ร้องคนเดียวกัน"
+    order = 50
+
+    def form(self, ctx: Context) -> list[Field]:
+        return [Field("ref", "text-single", "เลขที่เรื่องที่เก็บไว้ · case to keep", required=True)]
+
+    def refuse(self, ctx: Context) -> str | None:
+        # Two anonymous tips may come from two people: never join them.
+        if ctx.case.citizen_jid == placeholder(ctx.addr.domain):
+            return texts.anon_merge_refused(ctx.case.ref)
+        return None
+
+    def run(self, ctx: Context) -> list[Outgoing]:
+        arg, actor, addr = ctx.arg, ctx.actor, ctx.addr
+        parsed = parse_ref(arg.strip().removeprefix("xmpp:").partition("@")[0])
+        target = ctx.store.get(str(parsed)) if parsed else None
+        current = ctx.current()
+        problem = None
+        if target is None:
+            problem = texts.no_case(arg)
+        elif target.ref == current.ref:
+            problem = texts.MERGE_ITSELF
+        elif target.citizen_jid != current.citizen_jid:
+            problem = texts.other_citizen(target.ref)
+        elif target.centre != current.centre:
+            problem = texts.other_centre(target.ref, target.centre)
+        elif not target.is_open:
+            problem = texts.keep_not_open(target.ref, STATUS_TH[target.status], target.status.value)
+        if problem:
+            return [ctx.tell(texts.nothing_changed(problem))]
+        dup, keep = ctx.store.merge(current.ref, target.ref, actor)
+        notice = texts.merge_notice(
+            dup.ref, ctx.actions.signature(dup), keep.ref, addr.case_jid(keep.ref)
+        )
+        centre_jid = f"{dup.centre}@{addr.bot_domain}"
+        ctx.store.add_message(dup.ref, "system", sender=centre_jid, body=notice)
+        return [
+            ctx.tell(texts.merged(keep.ref, addr.case_jid(keep.ref))),
+            Outgoing(to=dup.citizen_jid, body=notice, sender=dup.centre),
+            ctx.announce(dup, texts.room_merged(dup.ref, keep.ref, current.status.value, actor)),
+        ]

@@ -1,0 +1,83 @@
+"""``/transfer <centre> [reason]`` (``/โอนเรื่อง``, ``/โอน``): move the case to another centre
+of this server; reference, transcript and audit log are kept.
+
+A centre address of another server (``nonthaburi@central.example``) is refused, never
+taken for this server's centre of the same name: cases do not cross servers from here yet
+(`bridge.federation` has the mechanism, with no caller)."""
+
+from __future__ import annotations
+
+from bots.agent_commands import texts
+from bots.agent_commands.base import AgentCommand, Context, Field
+from bots.agent_commands.common import clip, find_centre, foreign_domain
+from casestore.centres import Centre, centre_by_slug
+from casestore.labels import STATUS_TH
+from damrongdham.addresses import Outgoing
+
+
+class Transfer(AgentCommand):
+    name, thai, aliases = "transfer", "โอนเรื่อง", ("โอน",)
+    arg = "required"
+    usage_en, usage_th = "<centre> [reason]", "<ศูนย์> [เหตุผล]"
+    help_en = "move the case to another centre (province, district or ministry); history is kept"
+    help_th = "โอนเรื่องไปศูนย์อื่น (จังหวัด อำเภอ หรือส่วนกลาง) ประวัติยังอยู่ครบ"
+    order = 30
+
+    def form(self, ctx: Context) -> list[Field]:
+        return [
+            Field("centre", "text-single", "ศูนย์ · centre (slug, name or province)", required=True),
+            Field("reason", "text-single", "เหตุผล · reason"),
+        ]
+
+    def problem(self, ctx: Context, word: str) -> tuple[str | None, Centre | None]:
+        """(the refusal or None, the target centre)."""
+        if foreign_domain(word, ctx.addr):
+            return texts.other_server(word, ctx.addr.domain), None
+        target = find_centre(word)
+        if target is None:
+            return texts.no_centre(word), None
+        current = ctx.current()
+        served = ctx.actions.served()
+        if target.slug == current.centre:
+            return texts.already_at(target.name_th, target.slug), target
+        if served is not None and target.slug not in served:
+            return texts.not_served(target.name_th, target.name_en, target.slug), target
+        if not current.is_open:
+            return texts.not_open_transfer(STATUS_TH[current.status], current.status.value), target
+        return None, target
+
+    def run(self, ctx: Context) -> list[Outgoing]:
+        word, _, reason = ctx.arg.strip().partition(" ")
+        reason = reason.strip()
+        problem, target = self.problem(ctx, word)
+        if problem or target is None:
+            return [ctx.tell(problem or texts.no_centre(word))]
+        actor, addr = ctx.actor, ctx.addr
+        before, after = ctx.store.transfer(ctx.case.ref, target.slug, actor, reason or None)
+        old = centre_by_slug(before.centre)
+        notice = texts.transfer_notice(
+            after.ref,
+            old.name_th if old else before.centre,
+            old.name_en if old else before.centre,
+            target.name_th,
+            target.name_en,
+            reason,
+            addr.case_jid(after.ref),
+        )
+        centre_jid = f"{after.centre}@{addr.bot_domain}"
+        ctx.store.add_message(after.ref, "system", sender=centre_jid, body=notice)
+        why = f" — {clip(reason, 120)}" if reason else ""
+        urgent = texts.URGENT_MARK if after.urgent else ""
+        arrival = texts.room_transferred_in(
+            urgent, after.ref, before.centre, actor, why, f"{after.type}/{after.topic}",
+            after.status.value, clip(after.summary, 200), addr.case_jid(after.ref),
+        )  # fmt: skip
+        return [
+            ctx.tell(texts.transferred(target.name_th, target.slug)),
+            Outgoing(to=after.citizen_jid, body=notice, sender=after.centre),
+            ctx.announce(
+                before,
+                texts.room_transferred_out(after.ref, target.slug, target.name_th, actor, why),
+            ),
+            ctx.announce(after, arrival),
+        ]
