@@ -1,14 +1,17 @@
 """The agent commands as XEP-0050 ad-hoc commands on each case address `<ref>@bot.D`.
 
-One implementation serves both ways in: a form's answers become the same parsed `Command`
-a text message would give (`/status in_progress`), run by the same `AgentActions.run`
-with the same authorisation (an agent of the case's centre). What the text path would
-tell the agent as a chat message becomes the command's note; everything else (the
-citizen's notice, the room's announcement) is sent as usual.
+Generated from the registry (`bots.agent_commands`): every command is a node, named
+``รับเรื่อง · claim``; its form is the command's `form` (plain data, turned into an XEP-0004
+form here); a command without fields runs at once. The form's answers become the same
+parsed `Command` a text message would give (`/status in_progress`), run by the same
+`AgentActions.run` with the same authorisation (an agent of the case's centre). What the
+text path would tell the agent as a chat message becomes the command's note; everything
+else (the citizen's notice, the room's announcement) is sent as usual.
 
 Case addresses are dynamic, so the component answers for any `<ref>@bot.D` through
-global API handlers of xep_0030 (`get_info`, `get_items`) and xep_0050 (`get_command`),
-delegating every other address to slixmpp's static defaults.
+global handlers of the public xep_0030 and xep_0050 APIs (`get_info`, `get_items`,
+`get_command`), leaving every other address to what the plugins hold for it
+(`xep_0030.static`, `xep_0050.commands`).
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from slixmpp.exceptions import XMPPError
 from slixmpp.plugins.xep_0004 import Form
 from slixmpp.plugins.xep_0030 import DiscoInfo, DiscoItems
 
-from bridge.commands import BY_WORD, STATUS_TH, Command
-from casestore import TRANSITIONS, CaseView, Status, parse_ref
+from bots.agent_commands import registry
+from bots.agent_commands.base import AgentCommand, Field
+from bots.agent_commands.syntax import command
+from casestore import CaseView, parse_ref
 from damrongdham.addresses import Outgoing
 
 if TYPE_CHECKING:
@@ -31,28 +36,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMANDS_NS = "http://jabber.org/protocol/commands"
-#: Commands without an argument run at once; the others answer with a form first.
-AT_ONCE = ("claim", "close", "reopen", "history", "queue")
-#: The commands offered, in the order apps list them.
-NODES = (
-    "claim",
-    "note",
-    "status",
-    "assign",
-    "transfer",
-    "forward",
-    "merge",
-    "resolve",
-    "close",
-    "reopen",
-    "history",
-    "queue",
-)
+
+
+def nodes() -> dict[str, AgentCommand]:
+    """The commands offered, in the order apps list them."""
+    return {c.name: c for c in registry.commands()}
 
 
 def title(name: str) -> str:
-    spec = BY_WORD[name]
-    return f"{spec.thai} · {spec.name}"
+    return nodes()[name].title
 
 
 class AdhocCommands:
@@ -65,11 +57,15 @@ class AdhocCommands:
         adhoc = xmpp.plugin["xep_0050"]
         self._static_info = disco.static.get_info
         self._static_items = disco.static.get_items
-        self._static_command = adhoc._get_command
+        self._adhoc = adhoc
         disco.api.register(self._get_info, "get_info")
         disco.api.register(self._get_items, "get_items")
         adhoc.api.register(self._get_command, "get_command")
-        # slixmpp does not check who continues a session: only the one who started it may.
+        # The one override that stays: only who started a session may continue it, and
+        # slixmpp does not check that. Its step handlers get (payload, session), never the
+        # continuing IQ, and every handler of the "command" event runs (none can stop the
+        # plugin's own), so the check has to wrap the plugin's dispatcher: ours replaces
+        # it on the "command" event and calls it once the sender is the session's.
         self._handle_command = adhoc._handle_command_all
         self._sessions = adhoc.sessions
         xmpp.del_event_handler("command", adhoc._handle_command_all)
@@ -103,7 +99,7 @@ class AdhocCommands:
             info.add_feature(COMMANDS_NS)
         elif node == COMMANDS_NS:
             info.add_identity("automation", "command-list", name="Ad-Hoc commands")
-        elif node in NODES:
+        elif node in nodes():
             info.add_identity("automation", "command-node", name=title(node))
             info.add_feature(COMMANDS_NS)
             info.add_feature("jabber:x:data")
@@ -118,8 +114,8 @@ class AdhocCommands:
         if node == COMMANDS_NS:
             case = self._case(jid)
             if case is not None and await self._agent(case, ifrom):
-                for name in NODES:
-                    items.add_item(jid.bare, name, title(name))
+                for name, spec in nodes().items():
+                    items.add_item(jid.bare, name, spec.title)
         elif node:
             raise XMPPError("item-not-found")
         return items
@@ -134,13 +130,13 @@ class AdhocCommands:
 
     async def _get_command(self, jid: JID, node: str | None, ifrom: JID | None, args: Any):
         if not self._is_case_address(jid):
-            return await self._static_command(jid, node, ifrom, args)
-        if node not in NODES:
+            return self._adhoc.commands.get((JID(jid).full, node))  # from `add_command`
+        if node not in nodes():
             return None
         return (title(node), self._start, None, 0)
 
     async def _start(self, iq: Iq, session: dict) -> dict:
-        """First step: authorise, then run a command without argument or send its form."""
+        """First step: authorise, then run a command without a form or send its form."""
         case = self._case(iq["to"])
         if case is None:
             raise XMPPError("item-not-found", f"No case {iq['to'].user.upper()}")
@@ -154,9 +150,10 @@ class AdhocCommands:
             )
         name = session["node"]
         session["ref"] = case.ref
-        if name in AT_ONCE:
+        fields = nodes()[name].form(self._context(case, iq["from"].bare))
+        if not fields:
             return await self._run(session, name, "")
-        session["payload"] = self._form(case, name)
+        session["payload"] = self._form(case, name, fields)
         session["next"] = self._complete
         session["has_next"] = False
         return session
@@ -165,13 +162,12 @@ class AdhocCommands:
         """Second step: the form's answers become the command's argument."""
         values = form.get_values() if isinstance(form, Form) else {}
         name = session["node"]
-        if name == "transfer":
-            arg = f"{_text(values.get('centre'))} {_text(values.get('reason'))}"
-        elif name == "forward":
-            arg = f"{_text(values.get('agency'))} {_text(values.get('note'))}"
-        else:
-            arg = _text(values.get(FIELD[name]))
-        return await self._run(session, name, arg.strip())
+        case = self.bridge.store.get(session["ref"])
+        if case is None:
+            raise XMPPError("item-not-found")
+        ctx = self._context(case, JID(session["from"]).bare)
+        arg = nodes()[name].argument(ctx, {k: _text(v) for k, v in values.items()})
+        return await self._run(session, name, arg)
 
     async def _run(self, session: dict, name: str, arg: str) -> dict:
         bridge = self.bridge
@@ -180,8 +176,7 @@ class AdhocCommands:
         if case is None or not await bridge.is_agent(actor, case.centre):
             raise XMPPError("forbidden")
         staff = await bridge.staff_of(case.centre)
-        command = Command(BY_WORD[name], name, arg)
-        outs = bridge.relay.run_command(case, actor, command, staff | {actor})
+        outs = bridge.relay.run_command(case, actor, command(name, arg), staff | {actor})
         told = [o for o in outs if _to_agent(o, case, actor)]
         bridge._send([o for o in outs if not _to_agent(o, case, actor)])
         prefix = f"[{case.ref}] "
@@ -194,53 +189,22 @@ class AdhocCommands:
 
     # -- forms --------------------------------------------------------------------------
 
-    def _form(self, case: CaseView, name: str) -> Form:
-        bridge = self.bridge
-        spec = BY_WORD[name]
+    def _context(self, case: CaseView, actor: str):
+        return self.bridge.relay.actions.context(case, actor)
+
+    @staticmethod
+    def _form(case: CaseView, name: str, fields: list[Field]) -> Form:
+        """The command's form description as an XEP-0004 form."""
+        spec = nodes()[name]
         form = Form()
         form["type"] = "form"
-        form["title"] = f"{case.ref}: {title(name)}"
+        form["title"] = f"{case.ref}: {spec.title}"
         form["instructions"] = f"{spec.help_th}\n{spec.help_en}"
-        current = bridge.store.get(case.ref) or case
-        if name == "note":
-            form.add_field("text", "text-multi", label="บันทึกภายใน · internal note", required=True)
-        elif name == "resolve":
-            form.add_field("text", "text-multi", label="ข้อความถึงผู้ร้อง · text to the citizen")
-        elif name == "status":
-            nexts = sorted(TRANSITIONS[current.status] - {Status.MERGED}, key=list(Status).index)
-            field = form.add_field(
-                "status",
-                "list-single",
-                required=True,
-                label=f"สถานะใหม่ · new status (now {current.status.value})",
-            )
-            for status in nexts:
-                field.add_option(label=f"{STATUS_TH[status]} · {status.value}", value=status.value)
-        elif name == "assign":
-            form.add_field(
-                "agent", "text-single", required=True, label="เจ้าหน้าที่ · agent (JID or name)"
-            )
-        elif name == "transfer":
-            form.add_field(
-                "centre",
-                "text-single",
-                required=True,
-                label="ศูนย์ · centre (slug, name or province)",
-            )
-            form.add_field("reason", "text-single", label="เหตุผล · reason")
-        elif name == "forward":
-            field = form.add_field("agency", "list-single", required=True, label="หน่วยงาน · agency")
-            for agency in bridge.agencies.values():
-                field.add_option(label=f"{agency.name_th} · {agency.name_en}", value=agency.id)
-            form.add_field("note", "text-single", label="หมายเหตุ · note")
-        elif name == "merge":
-            form.add_field(
-                "ref", "text-single", required=True, label="เลขที่เรื่องที่เก็บไว้ · case to keep"
-            )
+        for f in fields:
+            field = form.add_field(f.var, f.type, label=f.label, required=f.required)
+            for value, label in f.options:
+                field.add_option(label=label, value=value)
         return form
-
-
-FIELD = {"note": "text", "resolve": "text", "status": "status", "assign": "agent", "merge": "ref"}
 
 
 def _text(value: Any) -> str:
