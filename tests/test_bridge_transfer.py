@@ -168,6 +168,13 @@ def test_after_a_transfer_the_citizen_reaches_the_new_centre(store, relay, ref) 
         ("/transfer atlantis", ("No centre «atlantis»",)),
         ("/transfer", ("needs",)),
         ("/transfer phrae", ("already at phrae",)),
+        # a centre of another server: refused, never taken for this server's nonthaburi
+        (
+            "/transfer nonthaburi@central.localhost",
+            ("another server", "nonthaburi@central.localhost", "Nothing changed", "เซิร์ฟเวอร์อื่น"),
+        ),
+        ("/โอน xmpp:nonthaburi@bot.central.localhost ด่วน", ("another server",)),
+        ("/transfer chiangmai@rooms.example.go.th", ("another server",)),
     ],
 )
 def test_transfer_refusals_change_nothing(store, relay, ref, body, words) -> None:
@@ -188,3 +195,18 @@ def test_transfer_of_a_closed_case_or_to_an_unserved_centre_is_refused(store, re
     assert [o.to for o in outs] == [SOMCHAI] and "reopen it first" in outs[0].body
     assert store.get(ref).centre == "phrae"
     assert [e.kind for e in store.events(ref)] == ["opened", "status"]
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        f"chiangmai@{D}",
+        f"xmpp:chiangmai@rooms.{D}",
+        f"chiangmai@bot.{D}",
+        "CHIANGMAI@ROOMS.DAMRONGDHAM.LOCALHOST",
+    ],
+)
+def test_transfer_to_an_address_of_this_server(store, relay, ref, word) -> None:
+    outs = agent_says(relay, ref, SOMCHAI, f"/transfer {word}")
+    assert store.get(ref).centre == "chiangmai", [o.body for o in outs]
+    assert any(o.to == NEW_ROOM for o in outs)
