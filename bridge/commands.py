@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bots.agent_commands import registry
 from bots.agent_commands.base import AgentCommand as Spec
+from bots.agent_commands.room import room_only_ok
 from bots.agent_commands.syntax import (
     PREFIXES,
     Command,
@@ -24,10 +25,13 @@ from casestore.labels import STATUS_EN, STATUS_TH, status_label
 SPECS: tuple[Spec, ...] = registry.commands()
 #: Every command word (casefolded) → its command.
 BY_WORD: dict[str, Spec] = registry.by_word()
+#: Commands that make sense in the centre room without a case reference.
+ROOM_ONLY_OK: frozenset[str] = room_only_ok()
 
 __all__ = [
     "BY_WORD",
     "PREFIXES",
+    "ROOM_ONLY_OK",
     "SPECS",
     "STATUS_EN",
     "STATUS_TH",

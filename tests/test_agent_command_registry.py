@@ -125,3 +125,41 @@ def test_a_duplicate_word_is_refused(monkeypatch) -> None:
         monkeypatch.undo()
         registry.by_word.cache_clear()
         registry.thai_words.cache_clear()
+
+
+def test_a_command_may_refuse_before_running(store: CaseStore) -> None:
+    """`/merge` refuses an anonymous tip itself (`refuse`), whatever edge runs it."""
+    from bots.anon import placeholder
+    from bridge.commands import parse as parse_text
+
+    tip = store.open_case(
+        centre="phrae", province="TH-54", citizen_jid=placeholder(D), body="มีบ่อนการพนัน"
+    ).case
+    other = store.open_case(
+        centre="phrae", province="TH-54", citizen_jid=placeholder(D), body="บ่อนเดิมเปิดอีก"
+    ).case
+    actions = AgentActions(store, ADDR, lambda c: "ศูนย์ดำรงธรรมจังหวัดแพร่")
+    cmd = parse_text(f"/merge {other.ref}")
+    assert cmd is not None
+    (out,) = actions.run(tip, f"phrae@{D}", cmd, frozenset({f"phrae@{D}"}))
+    assert "anonymous tip" in out.body and "Nothing changed" in out.body
+    assert store.get(tip.ref).status == tip.status
+    assert [e.kind for e in store.events(tip.ref)] == ["opened"]
+
+
+@pytest.mark.parametrize("body", ["/queue", "!คิว", "/help", "/claim", "/note hello", "!whoami"])
+def test_room_answers_without_a_case(store: CaseStore, body: str) -> None:
+    """`without_case`: what `CaseBridge` answers in the room for a command naming no case."""
+    from bots.agent_commands.room import need_ref, without_case
+
+    actions = AgentActions(store, ADDR, lambda c: "x")
+    command = parse_room(body)
+    assert command is not None and command.ref is None
+    out = without_case(actions, command, f"phrae@{D}", "phrae")
+    assert out.to == f"phrae@{D}" and not out.groupchat
+    expected = {
+        "queue": actions.queue_text("phrae"),
+        "help": room_help(),
+        "whoami": registry.get("whoami").without_case(actions, f"phrae@{D}", "phrae"),
+    }.get(command.name, need_ref(command.name))
+    assert out.body == expected

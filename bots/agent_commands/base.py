@@ -16,8 +16,8 @@ the help texts and the ad-hoc nodes with their forms (`bridge.adhoc`). No XMPP h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from casestore import CaseView
 from damrongdham.addresses import Outgoing
@@ -48,7 +48,6 @@ class Context:
     staff: frozenset[str] = frozenset()  # every agent of the case's centre
     arg: str = ""
     origin_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def store(self):
