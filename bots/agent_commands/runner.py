@@ -94,12 +94,7 @@ class Actions:
 
     def find_agency(self, word: str) -> Any | None:
         """An agency (`id`, `name_th`, `name_en`, `url`) by id or name."""
-        key = word.strip().casefold()
-        for agency in self.agencies.values():
-            if key and key in (agency.id.casefold(), agency.name_th.casefold(),
-                               agency.name_en.casefold()):  # fmt: skip
-                return agency
-        return None
+        raise NotImplementedError("the bridge's AgentActions knows the agencies file")
 
     def forward_payload(self, case: CaseView, agency: Any, note: str | None) -> str:
         """The outbox row's body for `case` forwarded to `agency` (Open311 in the bridge)."""
