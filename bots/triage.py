@@ -45,11 +45,17 @@ def _too_short(text: str) -> bool:
     return len(text) < 40 and sum(1 for ch in text if ch.isalpha()) < MIN_LETTERS
 
 
+def clean(text: str) -> str:
+    """A citizen's text as it is stored, relayed and learned from: normalised, with ID,
+    phone, e-mail and account numbers masked (`bots.mask`). The one masking rule."""
+    return mask(normalise(text))
+
+
 def triage(text: str) -> Triage:
     """Understand one citizen message. Pure: no I/O."""
     if not isinstance(text, str):
         text = text.decode("utf-8", "replace") if isinstance(text, bytes | bytearray) else ""
-    masked = mask(normalise(text))
+    masked = clean(text)
     try:
         place = locate(masked)
         found = classify(masked)
