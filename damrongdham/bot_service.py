@@ -8,8 +8,7 @@ import logging
 import signal
 from pathlib import Path
 
-from bots.component import BotComponent
-from bridge.component import CaseBridge
+from bridge.connection import BotComponent
 from casestore import CaseStore
 from casestore.centres import load_centres
 from damrongdham.addresses import Addresses
@@ -80,7 +79,7 @@ def run_bot(settings: StackSettings) -> None:
         on_ready=on_ready,
     )
     xmpp.loop = loop
-    bridge = CaseBridge(xmpp, store, addresses)
+    bridge = xmpp.cases
     delivery = loop.create_task(bridge.deliver_forever())
     reannounce = loop.create_task(bridge.reannounce_forever())
     sla_check = loop.create_task(bridge.sla_forever())
