@@ -70,6 +70,9 @@ def test_restart_on_same_data_dir_keeps_cases_and_credentials(tmp_path) -> None:
     assert "stopped." in first.output
     assert not _pids_alive(children), "children outlived Ctrl-C"
     assert not (data / "stack.json").exists()
+    bot_log = (data / "logs" / "bot.log").read_text(encoding="utf-8")
+    for noise in ("Task was destroyed", "Event loop is closed", "Traceback"):
+        assert noise not in bot_log, f"bot.log after Ctrl-C: {noise}"
 
     second = start_stack(data, ports)
     rival = subprocess.run(
