@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+from bots.agencies import Agency, find_agency
 from bots.anon import citizen_address
-from bridge.agencies import Agency, find_agency
-from bridge.canned import CannedReplies
+from bots.canned import CannedReplies
 from bridge.commands import (
     STATUS_EN,
     STATUS_TH,
@@ -522,7 +522,7 @@ class AgentActions:
         centre_jid = f"{after.centre}@{self.addr.bot_domain}"
         self.store.add_message(after.ref, "system", sender=centre_jid, body=notice)
         # An anonymous tipster's live JID is only in memory (bots.anon); gone → /track only.
-        registry = getattr(self, "anon", None)  # the relay's registry (bridge.relay.Relay)
+        registry = getattr(self, "anon", None)  # the relay's registry (bots.relay.Relay)
         to = citizen_address(after.ref, after.citizen_jid, self.addr.domain, registry)
         outs = [Outgoing(to=to, body=notice, sender=after.centre)] if to else []
         room = f"📌 {after.ref}: {STATUS_TH[old]} → {STATUS_TH[new]} ({old.value} → {new.value}) "

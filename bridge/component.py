@@ -13,19 +13,19 @@ from typing import Any, Protocol
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from bots import sla
+from bots.agencies import DEFAULT, Agency, load_agencies
+from bots.canned import DEFAULT as CANNED_DEFAULT
+from bots.canned import CannedReplies, load_canned
+from bots.presence import RoomPresence
+from bots.relay import Relay
 from bots.replies import room_announcement
-from bridge import sla
+from bots.routing import DEFAULT as ROUTING_DEFAULT
+from bots.routing import Router, RoutingRules, load_rules
+from bots.urgent import Reannouncer, interval
 from bridge.adhoc import AdhocCommands
-from bridge.agencies import DEFAULT, Agency, load_agencies
-from bridge.canned import DEFAULT as CANNED_DEFAULT
-from bridge.canned import CannedReplies, load_canned
 from bridge.outbox import deliver_forever
-from bridge.presence import RoomPresence
-from bridge.relay import Relay
 from bridge.room_commands import need_ref, parse_room, room_help
-from bridge.routing import DEFAULT as ROUTING_DEFAULT
-from bridge.routing import Router, RoutingRules, load_rules
-from bridge.urgent import Reannouncer, interval
 from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
 from casestore.centres import centre_by_iso
 from casestore.refs import utcnow
@@ -124,7 +124,7 @@ class CaseBridge:
 
     async def reannounce_forever(self, every: timedelta | None = None) -> None:
         """Re-announce urgent cases nobody has taken, every `every` (default: from
-        `bridge.urgent.interval()`), until cancelled."""
+        `bots.urgent.interval()`), until cancelled."""
         reannouncer = Reannouncer(self.addr, every or interval())
         tick = min(reannouncer.every.total_seconds() / 4, 30.0)
         while True:
@@ -171,7 +171,7 @@ class CaseBridge:
     def sla_due(self, now: datetime | None = None) -> list[Outgoing]:
         """Flag (once per case and target: an audit event) the open cases that missed a
         target at `now`, and escalate missed resolutions in two steps (province, then the
-        ministry; each step once: an audit event, see `bridge.sla`); the notices to send.
+        ministry; each step once: an audit event, see `bots.sla`); the notices to send.
         Everything is derived from the stored events, so runs and restarts never repeat."""
         now = now or utcnow()
         holidays, targets = self._sla

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bridge.agencies import Agency
+from bots.agencies import Agency
 from casestore import CaseStore, CaseView, DeliveryView, open311_status
 from casestore.centres import centre_by_iso
 from casestore.refs import utcnow

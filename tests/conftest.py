@@ -83,7 +83,7 @@ def store(tmp_path: Path):
 @pytest.fixture
 def relay(store):
     """The case relay on ``store`` for ``damrongdham.localhost``."""
-    from bridge.relay import Relay
+    from bots.relay import Relay
     from damrongdham.addresses import Addresses
 
     return Relay(store, Addresses.for_domain(BRIDGE_DOMAIN))

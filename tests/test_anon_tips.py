@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bots.anon import AnonSessions, citizen_address, parse_pin, placeholder
 from bots.intake import Intake
-from bridge.relay import Relay
+from bots.relay import Relay
 from casestore import CaseStore, Status
 from damrongdham.addresses import Addresses, Outgoing
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bots.relay import Relay
 from bridge.commands import parse
-from bridge.relay import Relay
 from casestore import CaseNotFound, CaseStore, InvalidTransition, Status
 from damrongdham.addresses import Addresses, Outgoing
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.presence import RoomPresence
-from bridge.relay import Relay
+from bots.presence import RoomPresence
+from bots.relay import Relay
 from casestore import CaseStore
 from damrongdham.addresses import Addresses, Outgoing
 

@@ -8,7 +8,7 @@ import pytest
 
 from bots import citizen
 from bots.intake import Intake
-from bridge.relay import Relay
+from bots.relay import Relay
 from casestore import CaseStore, Status
 from casestore.refs import utcnow
 from damrongdham.addresses import Addresses

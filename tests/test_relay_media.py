@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bots.mask import mask
-from bridge.relay import Relay, media_url
+from bots.relay import Relay, media_url
 from casestore import CaseStore
 from damrongdham.addresses import Outgoing
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bridge import sla
+from bots import sla
 from bridge.component import CaseBridge
 from casestore import CaseStore, Status
 from casestore.refs import BANGKOK

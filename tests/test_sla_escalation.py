@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge import sla
+from bots import sla
 from bridge.component import CaseBridge
 from casestore import CaseStore, Status
 from casestore.refs import BANGKOK

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bridge.urgent import DEFAULT_MINUTES, ENV, Reannouncer, interval
+from bots.urgent import DEFAULT_MINUTES, ENV, Reannouncer, interval
 from casestore import CaseStore, Status
 from damrongdham.addresses import Addresses
 

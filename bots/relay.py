@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 
+from bots.agencies import Agency
 from bots.anon import (
     PIN_ATTEMPTS,
     PIN_WINDOW,
@@ -17,12 +18,11 @@ from bots.anon import (
     placeholder,
     sessions,
 )
+from bots.canned import CannedReplies
 from bots.inbound import Inbound
+from bots.presence import RoomPresence
 from bridge.actions import AgentActions
-from bridge.agencies import Agency
-from bridge.canned import CannedReplies
 from bridge.commands import Command, parse, reply_text
-from bridge.presence import RoomPresence
 from casestore import (
     AlreadyAssigned,
     CaseStore,

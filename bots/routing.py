@@ -1,7 +1,7 @@
 """Presence-aware routing: new cases go to an available agent of their centre.
 
 The 2015 console's *Available* switch is the agent's XMPP presence in the centre room
-(`bridge.presence`). In mode ``auto`` (the default, `data/routing.json`) each new case is
+(`bots.presence`). In mode ``auto`` (the default, `data/routing.json`) each new case is
 given to the available agent holding the fewest open cases (ties: the one who got a case
 least recently), at most ``max_per_agent`` each. Nobody available: the case waits in the
 room's queue (the citizen is told once) and is handed out when an agent becomes available.
