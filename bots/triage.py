@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from bots.classify import classify
 from bots.locate import locate
-from bots.mask import mask
 from bots.normalise import normalise
+from kernel.mask import mask
 
 log = logging.getLogger(__name__)
 

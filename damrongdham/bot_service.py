@@ -12,8 +12,8 @@ from bots.component import BotComponent
 from bridge.component import CaseBridge
 from casestore import CaseStore
 from casestore.centres import load_centres
-from damrongdham.addresses import Addresses
-from damrongdham.settings import StackSettings
+from kernel.addresses import Addresses
+from kernel.settings import StackSettings
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import pytest
 from bridge.presence import RoomPresence
 from bridge.relay import Relay
 from casestore import CaseStore
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

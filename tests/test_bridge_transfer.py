@@ -8,7 +8,7 @@ from bridge.actions import find_centre
 from bridge.commands import parse
 from bridge.relay import Relay
 from casestore import CaseStore, InvalidTransition, Status
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)
