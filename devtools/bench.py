@@ -311,7 +311,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m devtools.bench` (until `damrongdham bench` is registered)."""
+    """`python -m devtools.bench ARGS`, the same as `python -m devtools bench ARGS`."""
     parser = argparse.ArgumentParser(prog="damrongdham")
     sub = parser.add_subparsers(dest="command", required=True)
     add_parser(sub)
