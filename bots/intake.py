@@ -17,7 +17,7 @@ from casestore import CaseStore, CaseView, InvalidTransition, MessageView, Statu
 from casestore.centres import Centre, centre_by_iso, centre_by_slug
 from casestore.policy import reopen_days
 from casestore.refs import utcnow
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from casestore import (
 )
 from casestore.centres import centre_by_slug
 from casestore.ratelimit import RateLimiter
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
 

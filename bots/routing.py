@@ -22,7 +22,7 @@ from pathlib import Path
 from bridge.actions import AgentActions, _clip
 from casestore import AlreadyAssigned, CaseStore, CaseView, EventView, InvalidTransition, Status
 from casestore.store import AUTO_PREFIX
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 ENV = "DAMRONGDHAM_ROUTING"
 DEFAULT = Path(__file__).parent / "data" / "routing.json"

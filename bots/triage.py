@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from bots.classify import classify
 from bots.locate import locate
-from bots.mask import mask
 from bots.normalise import normalise
+from kernel.mask import mask
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _too_short(text: str) -> bool:
 
 def clean(text: str) -> str:
     """A citizen's text as it is stored, relayed and learned from: normalised, with ID,
-    phone, e-mail and account numbers masked (`bots.mask`). The one masking rule."""
+    phone, e-mail and account numbers masked (`kernel.mask`). The one masking rule."""
     return mask(normalise(text))
 
 

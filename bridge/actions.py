@@ -38,7 +38,7 @@ from casestore import (
 )
 from casestore.centres import Centre, all_centres, centre_by_slug
 from casestore.policy import reopen_days
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from slixmpp.plugins.xep_0030 import DiscoInfo, DiscoItems
 
 from bridge.commands import BY_WORD, STATUS_TH, Command
 from casestore import TRANSITIONS, CaseView, Status, parse_ref
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 if TYPE_CHECKING:
     from bridge.component import CaseBridge

@@ -29,8 +29,8 @@ from bridge.room_commands import need_ref, parse_room, room_help
 from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
 from casestore.centres import centre_by_iso
 from casestore.refs import utcnow
-from damrongdham.addresses import Addresses, Outgoing
-from damrongdham.xmpp import origin_id
+from kernel.addresses import Addresses, Outgoing
+from kernel.xmpp import origin_id
 
 log = logging.getLogger(__name__)
 

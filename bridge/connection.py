@@ -27,8 +27,8 @@ from bridge.component import CaseBridge
 from bridge.spool import Spool, spool_id
 from casestore import CaseStore, parse_ref
 from casestore.centres import centre_by_slug
-from damrongdham.addresses import BOT_NICK, Addresses, Outgoing
-from damrongdham.xmpp import origin_id
+from kernel.addresses import BOT_NICK, Addresses, Outgoing
+from kernel.xmpp import origin_id
 
 log = logging.getLogger(__name__)
 

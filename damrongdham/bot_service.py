@@ -11,8 +11,8 @@ from pathlib import Path
 from bridge.connection import BotComponent
 from casestore import CaseStore
 from casestore.centres import load_centres
-from damrongdham.addresses import Addresses
-from damrongdham.settings import StackSettings
+from kernel.addresses import Addresses
+from kernel.settings import StackSettings
 
 log = logging.getLogger(__name__)
 

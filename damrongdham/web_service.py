@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from damrongdham.settings import StackSettings
+from kernel.settings import StackSettings
 
 
 def web_env(settings: StackSettings) -> dict[str, str]:

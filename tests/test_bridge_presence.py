@@ -7,7 +7,7 @@ import pytest
 from bots.presence import RoomPresence
 from bots.relay import Relay
 from casestore import CaseStore
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

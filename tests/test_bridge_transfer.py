@@ -8,7 +8,7 @@ from bots.relay import Relay
 from bridge.actions import find_centre
 from bridge.commands import parse
 from casestore import CaseStore, InvalidTransition, Status
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

@@ -12,7 +12,7 @@ from bots.canned import DEFAULT, load_canned, parse_canned
 from bots.relay import Relay
 from bridge.commands import parse
 from casestore import CaseStore, Status
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 D = "d.example"
 ADDR = Addresses.for_domain(D)

@@ -11,7 +11,7 @@ from bots.intake import Intake
 from bots.relay import Relay
 from casestore import CaseStore, Status
 from casestore.refs import utcnow
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 D = "d.example"
 ADDR = Addresses.for_domain(D)

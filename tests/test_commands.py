@@ -11,7 +11,7 @@ import pytest
 from bots.relay import Relay
 from bridge.commands import SPECS, help_text, parse, parse_status, reply_text
 from casestore import AlreadyAssigned, CaseStore, InvalidTransition, Status
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

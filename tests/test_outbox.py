@@ -19,7 +19,7 @@ from bots.relay import Relay
 from bridge.outbox import agency_reference, backoff, deliver_due, open311_request, payload_of
 from casestore import CaseStore, Status
 from casestore.migrate import upgrade
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

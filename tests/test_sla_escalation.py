@@ -14,7 +14,7 @@ from bots import sla
 from bridge.component import CaseBridge
 from casestore import CaseStore, Status
 from casestore.refs import BANGKOK
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 HOLIDAYS = sla.load_holidays()
 NONE: frozenset[date] = frozenset()
