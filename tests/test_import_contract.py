@@ -230,3 +230,38 @@ def test_harness_forbidden_pairs_and_unplaced_packages_are_reported(tmp_path: Pa
     assert "runtime imports the harness: kernel/log.py:2 imports devtools" in problems
     assert "upward import: kernel/log.py:2 imports devtools (kernel is below devtools)" in problems
     assert len(problems) == 4, problems
+
+
+#: The brain and the domain speak no XMPP: stanzas are the edge's (bridge/) business.
+NO_XMPP = ("bots", "casestore")
+XMPP_MODULES = ("slixmpp", "kernel.xmpp")
+
+
+def xmpp_imports(root: Path, packages: Iterable[str] = NO_XMPP) -> list[str]:
+    """Imports of slixmpp (or our slixmpp helpers) in `packages`, as path:line."""
+    found = []
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                if any(n == m or n.startswith(m + ".") for n in names for m in XMPP_MODULES):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_the_brain_has_no_xmpp() -> None:
+    assert xmpp_imports(REPO) == []
+
+
+def test_an_xmpp_import_in_the_brain_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "bots").mkdir()
+    (tmp_path / "bots" / "__init__.py").write_text("")
+    (tmp_path / "bots" / "talk.py").write_text("def f():\n    from slixmpp import JID\n")
+    (tmp_path / "casestore").mkdir()
+    (tmp_path / "casestore" / "ok.py").write_text("import slixmpp_like\n")
+    assert xmpp_imports(tmp_path) == ["bots/talk.py:2"]
