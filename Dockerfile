@@ -13,6 +13,7 @@ RUN apt-get update \
 
 WORKDIR /opt/damrongdham
 COPY pyproject.toml README.md ./
+COPY kernel kernel
 COPY casestore casestore
 COPY bots bots
 COPY bridge bridge
@@ -21,6 +22,8 @@ COPY web web
 # The web chat's JavaScript libraries, from the npm registry at build time (never at run time).
 RUN if [ -f web/package.json ]; then cd web && npm ci --omit=dev --no-audit --no-fund; fi
 COPY damrongdham damrongdham
+# the bench and chaos harness behind `damrongdham bench` and `damrongdham chaos`
+COPY devtools devtools
 COPY prosody prosody
 # The citizens' guide served at /guide.pdf; an editable install keeps web/node_modules and
 # docs/ where the app looks for them (next to the packages).

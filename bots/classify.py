@@ -20,11 +20,11 @@ from importlib.resources import files
 from typing import NamedTuple
 
 from bots import lexicon
-from bots.mask import PLACEHOLDERS
 from bots.normalise import for_features
 from bots.trie import THAI_FOLLOWING, trie_pattern
 from casestore.vocab import TOPICS as _TOPICS
 from casestore.vocab import TYPES as _TYPES
+from kernel.mask import PLACEHOLDERS
 
 TYPES: tuple[str, ...] = ("complaint", "help", "tip", "inquiry", "suggestion")
 TOPICS: tuple[str, ...] = (*sorted(_TOPICS - {"other"}), "other")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from bots.mask import PLACEHOLDERS
 from bots.triage import Triage, triage
+from kernel.mask import PLACEHOLDERS
 
 MAX_CHARS = 180  # a longer message tells a story: it is a complaint, not a question
 TOPIC_CONFIDENCE = 0.35  # a topic this sure means the message is about a problem

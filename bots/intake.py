@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bots import citizen, faq, replies
-from bots.anon import AnonSessions, is_anon, placeholder, sessions
+from bots.anon import AnonSessions, sessions
+from bots.inbound import Inbound
 from bots.triage import Triage, triage
 from casestore import CaseStore, CaseView, InvalidTransition, MessageView, Status
 from casestore.centres import Centre, centre_by_iso, centre_by_slug
 from casestore.policy import reopen_days
 from casestore.refs import utcnow
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -48,63 +49,11 @@ class Intake:
         self.addr = addresses
         self.reopen_days = reopen_days() if reopen_period_days is None else reopen_period_days
         self.anon = anon if anon is not None else sessions()
-
-    # -- who the sender is, as stored ------------------------------------------------------
-
-    def _anon(self, sender: str) -> bool:
-        return is_anon(sender, self.addr.domain)
-
-    def _who(self, sender: str) -> str:
-        """The JID stored for `sender`: the placeholder for an anonymous session."""
-        return placeholder(self.addr.domain) if self._anon(sender) else sender
-
-    def _origin(self, sender: str, origin_id: str | None) -> str | None:
-        return self.anon.origin(sender, origin_id) if self._anon(sender) else origin_id
+        self.inbound = Inbound(store, addresses.domain, self.anon)
 
     def stored_as(self, sender: str, origin_id: str | None) -> tuple[str, str | None]:
-        """(sender, origin id) as the store has them for a message of `sender`: for an
-        anonymous session the placeholder and a hashed id (see `bots.anon`)."""
-        return self._who(sender), self._origin(sender, origin_id)
-
-    def _cases_of(self, sender: str) -> list[CaseView]:
-        """The sender's cases: from the store, or (anonymous) those its session holds."""
-        if not self._anon(sender):
-            return self.store.cases_for_citizen(sender)
-        found = (self.store.get(ref) for ref in self.anon.refs_for(sender))
-        return [c for c in found if c is not None and c.citizen_jid == self._who(sender)]
-
-    def _owns(self, case: CaseView, sender: str) -> bool:
-        if self._anon(sender):
-            return case.citizen_jid == self._who(sender) and self.anon.owns(sender, case.ref)
-        return case.citizen_jid == sender
-
-    def _latest_open(self, sender: str, centre: str | None) -> CaseView | None:
-        if not self._anon(sender):
-            return self.store.latest_open_case(sender, centre)
-        mine = [
-            c
-            for c in self._cases_of(sender)
-            if c.is_open and (centre is None or c.centre == centre)
-        ]
-        return max(mine, key=lambda c: c.updated_at) if mine else None
-
-    def _add_to_open_case(
-        self, sender: str, centre: str | None, body: str, origin_id: str | None
-    ) -> tuple[CaseView, MessageView, bool] | None:
-        """The message onto the sender's latest open case (None: they have none)."""
-        if not self._anon(sender):
-            return self.store.add_to_open_case(sender, centre, body, origin_id)
-        open_case = self._latest_open(sender, centre)
-        if open_case is None:
-            return None
-        msg, added = self.store.add_message(
-            open_case.ref,
-            direction="citizen",
-            sender=self._who(sender),
-            body=body,
-            origin_id=self._origin(sender, origin_id),
-        )
-        return open_case, msg, added
+        """(sender, origin id) as the store has them (see `Inbound.stored_as`)."""
+        return self.inbound.stored_as(sender, origin_id)
 
     def handle(self, sender: str, to_local: str, body: str, origin_id: str | None) -> IntakeResult:
         """`sender` is the citizen's bare JID, `to_local` the local part they wrote to."""
@@ -125,7 +74,7 @@ class Intake:
         if len(body) > MAX_CHARS:
             return say(replies.too_long(MAX_CHARS, len(body)))
 
-        if self._anon(sender):
+        if self.inbound.is_anon(sender):
             self.anon.touch(sender)
         command = citizen.parse(body)
         if command is not None and self._citizen_command(
@@ -136,14 +85,14 @@ class Intake:
         found = triage(body)
         if not found.masked:  # only zero-width or other invisible characters
             return say(replies.empty_message())
-        appended = self._add_to_open_case(sender, centre.slug if centre else None, found.masked,
-                                          origin_id)  # fmt: skip
-        if appended is not None:
-            open_case, msg, added = appended
-            if added:
-                result.follow_ups.append((open_case, msg))
+        stored = self.inbound.store_message(
+            sender, body, origin_id, centre=centre.slug if centre else None
+        )
+        if stored is not None:
+            if stored.added:
+                result.follow_ups.append((stored.case, stored.message))
                 if found.urgent:  # danger now: the emergency numbers at once, not after triage
-                    say(replies.urgent_follow_up(open_case.ref, found.urgent_reason))
+                    say(replies.urgent_follow_up(stored.case.ref, found.urgent_reason))
             return result
 
         # A question the FAQ answers gets the answer and no case; the FAQ declines anything
@@ -173,24 +122,10 @@ class Intake:
         result: IntakeResult,
         reply_from: str,
     ) -> IntakeResult:
-        opened = self.store.open_case(
-            centre=centre.slug,
-            province=found.province or centre.iso,
-            district=found.district,
-            citizen_jid=self._who(sender),
-            body=found.masked,
-            type=found.type,
-            topic=found.topic,
-            urgent=found.urgent,
-            urgent_reason=found.urgent_reason,
-            origin_id=self._origin(sender, origin_id),
-            channel="xmpp",
-        )
+        opened = self.inbound.open(sender, centre.slug, found, origin_id, province=centre.iso)
         if not opened.created:  # a redelivered message: its case reference was already sent
             return result
         case = opened.case
-        if self._anon(sender):  # the live session, in memory only
-            self.anon.attach(case.ref, sender)
         result.opened = case
         log.info(
             "case %s opened for centre %s (%s/%s%s)",
@@ -248,11 +183,11 @@ class Intake:
         own = None
         if cmd.ref is not None:
             own = self.store.get(cmd.ref)
-            if own is None or not self._owns(own, sender):  # another's case reads as unknown
+            if own is None or not self.inbound.owns(own, sender):  # another's case reads as unknown
                 return say(replies.case_not_found(cmd.ref))
         if cmd.kind == citizen.STATUS:
             if own is None:
-                mine = [c for c in self._cases_of(sender) if c.is_open]
+                mine = [c for c in self.inbound.cases_of(sender) if c.is_open]
                 return say(replies.open_cases(mine))
             into = self.store.merged_into(own.ref) if own.status == Status.MERGED else None
             return say(replies.case_status(own, into))
@@ -266,7 +201,7 @@ class Intake:
             if own is None:
                 done = [
                     c
-                    for c in self._cases_of(sender)
+                    for c in self.inbound.cases_of(sender)
                     if c.status in (Status.RESOLVED, Status.CLOSED)
                 ]
                 if not done:
@@ -274,7 +209,7 @@ class Intake:
                 own = max(done, key=lambda c: c.updated_at)
             if own.status not in (Status.RESOLVED, Status.CLOSED):
                 return say(replies.not_ratable(own.ref, own.status))
-            self.store.rate(own.ref, cmd.score, self._who(sender))
+            self.store.rate(own.ref, cmd.score, self.inbound.stored_as(sender, None)[0])
             log.info("case %s rated %d by its citizen", own.ref, cmd.score)
             result.out.append(
                 Outgoing(
@@ -303,7 +238,7 @@ class Intake:
         """The case whose rating invitation a bare digit answers: the citizen's newest
         resolved, unrated case (of this centre, when written to one) whose last message is
         the resolved notice, with no open case of theirs more recent."""
-        cases = self._cases_of(sender)
+        cases = self.inbound.cases_of(sender)
         resolved = [
             c
             for c in cases
@@ -325,7 +260,7 @@ class Intake:
         if own is None:
             done = [
                 c
-                for c in self._cases_of(sender)
+                for c in self.inbound.cases_of(sender)
                 if c.status in (Status.RESOLVED, Status.CLOSED)
                 and (centre is None or c.centre == centre.slug)
             ]
@@ -342,7 +277,7 @@ class Intake:
             after = self.store.set_status(
                 own.ref,
                 Status.REOPENED,
-                self._who(sender),
+                self.inbound.stored_as(sender, None)[0],
                 note="เปิดใหม่โดยผู้ร้อง · reopened by the citizen",
             )
         except InvalidTransition:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from bots.classify import classify
 from bots.locate import locate
-from bots.mask import mask
 from bots.normalise import normalise
+from kernel.mask import mask
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,17 @@ def _too_short(text: str) -> bool:
     return len(text) < 40 and sum(1 for ch in text if ch.isalpha()) < MIN_LETTERS
 
 
+def clean(text: str) -> str:
+    """A citizen's text as it is stored, relayed and learned from: normalised, with ID,
+    phone, e-mail and account numbers masked (`kernel.mask`). The one masking rule."""
+    return mask(normalise(text))
+
+
 def triage(text: str) -> Triage:
     """Understand one citizen message. Pure: no I/O."""
     if not isinstance(text, str):
         text = text.decode("utf-8", "replace") if isinstance(text, bytes | bytearray) else ""
-    masked = mask(normalise(text))
+    masked = clean(text)
     try:
         place = locate(masked)
         found = classify(masked)

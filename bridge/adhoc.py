@@ -28,7 +28,7 @@ from bots.agent_commands import registry
 from bots.agent_commands.base import AgentCommand, Field
 from bots.agent_commands.syntax import command
 from casestore import CaseView, parse_ref
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 if TYPE_CHECKING:
     from bridge.component import CaseBridge

@@ -1,4 +1,6 @@
-"""Attach the relay to the bot's XMPP component (any slixmpp component with `send_out`)."""
+"""Everything about cases at the XMPP edge: the calls `bridge.connection.BotComponent`
+makes for a case address, a case opened, a citizen's follow-up, a room command or a room
+presence, and the bot process's background work (outbox, SLA, urgent re-announcements)."""
 
 from __future__ import annotations
 
@@ -6,30 +8,29 @@ import asyncio
 import logging
 import time
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from bots import sla
+from bots.agencies import DEFAULT, Agency, load_agencies
+from bots.canned import DEFAULT as CANNED_DEFAULT
+from bots.canned import CannedReplies, load_canned
+from bots.presence import RoomPresence
+from bots.relay import Relay
 from bots.replies import room_announcement
-from bridge import sla
+from bots.routing import DEFAULT as ROUTING_DEFAULT
+from bots.routing import Router, RoutingRules, load_rules
+from bots.urgent import Reannouncer, interval
 from bridge.adhoc import AdhocCommands
-from bridge.agencies import DEFAULT, Agency, load_agencies
-from bridge.canned import DEFAULT as CANNED_DEFAULT
-from bridge.canned import CannedReplies, load_canned
-from bridge.commands import parse
 from bridge.outbox import deliver_forever
-from bridge.presence import RoomPresence
-from bridge.relay import Relay
 from bridge.room_commands import need_ref, parse_room, room_help
-from bridge.routing import DEFAULT as ROUTING_DEFAULT
-from bridge.routing import Router, RoutingRules, load_rules
-from bridge.urgent import Reannouncer, interval
 from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
 from casestore.centres import centre_by_iso
 from casestore.refs import utcnow
-from damrongdham.addresses import Addresses, Outgoing
-from damrongdham.xmpp import origin_id
+from kernel.addresses import Addresses, Outgoing
+from kernel.xmpp import origin_id
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +78,28 @@ def _routing() -> RoutingRules:
         return load_rules(ROUTING_DEFAULT)
 
 
-class Carrier(Protocol):
-    """What the bridge needs from the component that owns the connection."""
+class Edge(Protocol):
+    """What the bridge needs from the component that owns the connection
+    (`bridge.connection.BotComponent`; tests give a small stand-in)."""
+
+    served: frozenset[str]  # slugs of the centres whose rooms it serves
+    joined: set[str]  # the rooms it is in now (empty while reconnecting)
+    plugin: Any
 
     def send_out(self, out: Outgoing) -> None: ...
 
+    def settle(self, msg: slixmpp.Message, ok: bool) -> int: ...
+
+    def add_event_handler(self, name: str, handler: Any) -> None: ...
+
 
 class CaseBridge:
-    """Handles `case_address_message` and `case_citizen_message` events of the component."""
+    """The case side of the edge: turns the component's stanzas about cases into calls to
+    the relay and router, and their `Outgoing` results back to the component."""
 
-    def __init__(self, xmpp: slixmpp.ComponentXMPP, store: CaseStore, addresses: Addresses):
+    def __init__(
+        self, xmpp: Edge, store: CaseStore, addresses: Addresses, adhoc: bool = False
+    ) -> None:
         self.xmpp = xmpp
         self.addr = addresses
         self.presence = RoomPresence()
@@ -98,14 +111,10 @@ class CaseBridge:
         )
         self._sla = _sla()
         self._staff: dict[str, tuple[float, frozenset[str]]] = {}
-        xmpp.add_event_handler("case_address_message", self._case_address_message)
-        xmpp.add_event_handler("case_citizen_message", self._case_citizen_message)
-        xmpp.add_event_handler("case_opened", self._case_opened)
         xmpp.add_event_handler("groupchat_presence", self._room_presence)
-        xmpp.add_event_handler("room_message", self._room_message)
         xmpp.add_event_handler("disconnected", lambda _e: self.presence.forget())
-        # The same commands as XEP-0050 ad-hoc commands, when the component has the plugin.
-        self.adhoc = AdhocCommands(self) if "xep_0050" in getattr(xmpp, "plugin", {}) else None
+        # The same commands as XEP-0050 ad-hoc commands (the component has the plugin).
+        self.adhoc = AdhocCommands(self) if adhoc else None
 
     async def deliver_forever(self) -> None:
         """The outbox worker (run it as a task of the bot process until it stops)."""
@@ -115,7 +124,7 @@ class CaseBridge:
 
     async def reannounce_forever(self, every: timedelta | None = None) -> None:
         """Re-announce urgent cases nobody has taken, every `every` (default: from
-        `bridge.urgent.interval()`), until cancelled."""
+        `bots.urgent.interval()`), until cancelled."""
         reannouncer = Reannouncer(self.addr, every or interval())
         tick = min(reannouncer.every.total_seconds() / 4, 30.0)
         while True:
@@ -153,7 +162,7 @@ class CaseBridge:
         """Look for cases opened outside the chat every `every` seconds until cancelled."""
         while True:
             try:
-                if getattr(self.xmpp, "joined", True):  # in the rooms (not just reconnecting)
+                if self.xmpp.joined:  # in the rooms (not just reconnecting)
                     self._send(await asyncio.to_thread(self.announce_others))
             except Exception:
                 log.exception("announcing cases opened outside the chat failed; trying again")
@@ -162,7 +171,7 @@ class CaseBridge:
     def sla_due(self, now: datetime | None = None) -> list[Outgoing]:
         """Flag (once per case and target: an audit event) the open cases that missed a
         target at `now`, and escalate missed resolutions in two steps (province, then the
-        ministry; each step once: an audit event, see `bridge.sla`); the notices to send.
+        ministry; each step once: an audit event, see `bots.sla`); the notices to send.
         Everything is derived from the stored events, so runs and restarts never repeat."""
         now = now or utcnow()
         holidays, targets = self._sla
@@ -214,8 +223,7 @@ class CaseBridge:
 
     def _served(self) -> frozenset[str] | None:
         """Slugs of the centres whose rooms the component serves (None if it cannot say)."""
-        served = getattr(self.xmpp, "served", None)
-        return frozenset(served) if served is not None else None
+        return self.xmpp.served
 
     def _room_presence(self, pres: slixmpp.Presence) -> None:
         """An occupant of a centre room came, went or changed show (the bot's own ignored)."""
@@ -247,9 +255,8 @@ class CaseBridge:
             log.exception("routing after a presence change in %s failed", room)
 
     def _send(self, outs: list[Outgoing]) -> None:
-        carrier: Carrier = self.xmpp  # type: ignore[assignment]
         for out in outs:
-            carrier.send_out(out)
+            self.xmpp.send_out(out)
 
     async def is_agent(self, jid: str, centre: str) -> bool:
         """The centre account, or a staff account affiliated with the centre's room."""
@@ -282,23 +289,22 @@ class CaseBridge:
             staff.update(str(j) for j in jids)
         return frozenset(staff)
 
-    async def _case_address_message(self, msg: slixmpp.Message) -> None:
+    async def from_case_address(self, msg: slixmpp.Message) -> None:
+        """A message to a case address `<ref>@bot.D` (the relay decides; settled here)."""
         sender, local = msg["from"].bare, msg["to"].user
         try:
             ref = parse_ref(local)
             case = self.store.get(str(ref)) if ref else None
             agent = case is not None and await self.is_agent(sender, case.centre)
-            command = agent and case is not None and parse(msg["body"]) is not None
-            staff = await self.staff_of(case.centre) if command and case else frozenset()
+            staff = await self.staff_of(case.centre) if agent and case else frozenset()
             outs = self.relay.from_case_address(
                 sender, local, msg["body"], origin_id(msg), agent, staff
             )
-            if command:
+            if agent:  # a command may have moved the case on
                 outs += self._after_command(case, sender)
         except Exception:
             log.exception("relay failed for a message to %s", msg["to"])
-            settle = getattr(self.xmpp, "settle", None)
-            attempts = settle(msg, ok=False) if settle else -1
+            attempts = self.xmpp.settle(msg, ok=False)
             if attempts == -1:  # nothing will retry it
                 outs = [Outgoing(to=sender, sender=local, body=FAULT_RESEND)]
             else:  # the spool keeps it and it is retried; say so once
@@ -306,12 +312,11 @@ class CaseBridge:
             self._send(outs)
             return
         self._send(outs)
-        if settle := getattr(self.xmpp, "settle", None):
-            settle(msg, ok=True)
+        self.xmpp.settle(msg, ok=True)
 
-    def _case_opened(self, case: CaseView) -> None:
-        """A new case (if the component raises `case_opened`): to an available agent of its
-        centre, else a queued notice to the citizen when nobody there is on duty."""
+    def case_opened(self, case: CaseView) -> None:
+        """A new case: to an available agent of its centre, else a queued notice to the
+        citizen when nobody there is on duty."""
         try:
             routed = self.router.route(case)
         except Exception:
@@ -319,7 +324,7 @@ class CaseBridge:
             routed = []
         self._send(routed or self.relay.queued(case))
 
-    async def _room_message(self, msg: slixmpp.Message) -> None:
+    async def room_message(self, msg: slixmpp.Message) -> None:
         """A message in a centre room: a command naming its case (`bridge.room_commands`)."""
         room, nick = msg["from"].bare, msg["from"].resource
         if msg["from"].domain != self.addr.muc_domain or not nick:
@@ -370,6 +375,6 @@ class CaseBridge:
             return self.router.route(after, exclude=actor)
         return []
 
-    def _case_citizen_message(self, event: tuple[CaseView, MessageView]) -> None:
-        case, message = event
+    def citizen_message(self, case: CaseView, message: MessageView) -> None:
+        """A citizen's message stored on an open case (by the intake): to its agents."""
         self._send(self.relay.to_agents(case, message))

@@ -32,7 +32,7 @@ from slixmpp.xmlstream.matcher import StanzaPath
 
 from casestore import CaseStore, CaseView
 from casestore.export_import import ImportConflict, export_case, import_case
-from damrongdham.tls import ensure_certificates
+from kernel.tls import ensure_certificates
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ __all__ = [
     "ResponseTimes",
 ]
 
-#: Audit event kinds the SLA checker (``bridge/sla.py``: ``EVENT`` and ``STEP_EVENT``)
+#: Audit event kinds the SLA checker (``bots/sla.py``: ``EVENT`` and ``STEP_EVENT``)
 #: records once per case when a target is missed or the case is escalated.
 SLA_EVENTS: tuple[str, ...] = (
     "sla_first_response",

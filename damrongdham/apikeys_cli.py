@@ -59,7 +59,7 @@ def database_url(args: argparse.Namespace) -> str:
     url = args.database_url or os.environ.get("DAMRONGDHAM_DATABASE_URL", "").strip()
     if url:
         return url
-    from damrongdham.config_file import load_settings
+    from kernel.config_file import load_settings
 
     return load_settings(args.data_dir.expanduser().resolve()).db_url
 

@@ -8,12 +8,11 @@ import logging
 import signal
 from pathlib import Path
 
-from bots.component import BotComponent
-from bridge.component import CaseBridge
+from bridge.connection import BotComponent
 from casestore import CaseStore
 from casestore.centres import load_centres
-from damrongdham.addresses import Addresses
-from damrongdham.settings import StackSettings
+from kernel.addresses import Addresses
+from kernel.settings import StackSettings
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +79,13 @@ def run_bot(settings: StackSettings) -> None:
         on_ready=on_ready,
     )
     xmpp.loop = loop
-    bridge = CaseBridge(xmpp, store, addresses)
-    delivery = loop.create_task(bridge.deliver_forever())
-    reannounce = loop.create_task(bridge.reannounce_forever())
-    sla_check = loop.create_task(bridge.sla_forever())
-    others = loop.create_task(bridge.announce_others_forever())
+    bridge = xmpp.cases
+    background = [  # cancelled with every other task when the process stops
+        loop.create_task(bridge.deliver_forever()),
+        loop.create_task(bridge.reannounce_forever()),
+        loop.create_task(bridge.sla_forever()),
+        loop.create_task(bridge.announce_others_forever()),
+    ]
     stopped = loop.create_future()
 
     def stop() -> None:
@@ -94,17 +95,19 @@ def run_bot(settings: StackSettings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     xmpp.connect()
-    watch = loop.create_task(_watch_provisioning(settings, addresses, xmpp))
+    background.append(loop.create_task(_watch_provisioning(settings, addresses, xmpp)))
     try:
         loop.run_until_complete(stopped)
         loop.run_until_complete(asyncio.wait_for(xmpp.stop(), 5))
     except TimeoutError:
         pass
     finally:
-        watch.cancel()
-        delivery.cancel()
-        reannounce.cancel()
-        sla_check.cancel()
-        others.cancel()
         ready.unlink(missing_ok=True)
+        # Cancel every task (ours, the handlers', slixmpp's) and let them finish before the
+        # loop closes: a task destroyed while pending is logged as an error at exit.
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()

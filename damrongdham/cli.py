@@ -5,12 +5,23 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
-from damrongdham.settings import DEFAULT_DOMAIN, StackSettings
+from kernel.settings import DEFAULT_DOMAIN, StackSettings
 
 DEFAULT_DATA_DIR = "data"  # a string, so argparse passes it through _data_dir (absolute)
+
+#: The bench and chaos harness (`devtools/`) sits above this package: it starts stacks with
+#: `damrongdham up`. `damrongdham bench …` runs it as a program of its own, `python -m
+#: devtools bench …`, which parses the arguments; the runtime never imports it.
+HARNESS = {
+    "chaos": "inject faults while citizens report; count what is lost",
+    "bench": "measure the pipeline and its physical limit in one run",
+}
 
 
 def _data_dir(value: str) -> Path:
@@ -58,14 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
 
     from bots import triage_cli
-    from damrongdham import apikeys_cli, bench, chaos, pdpa_cli, qr_cli
+    from damrongdham import apikeys_cli, pdpa_cli, qr_cli
     from provisioning import cli as provision_cli
 
     provision_cli.add_parser(sub)
     apikeys_cli.add_parser(sub)
     pdpa_cli.add_parser(sub)
-    chaos.add_parser(sub)
-    bench.add_parser(sub)
+    for name, text in HARNESS.items():
+        # every argument, `-h` too, goes to the harness as given (see `main`)
+        sub.add_parser(name, help=text, add_help=False)
     qr_cli.add_parser(sub)
 
     tri = sub.add_parser("triage", help="one message per stdin line -> one JSON object per line")
@@ -75,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _up_settings(args: argparse.Namespace) -> StackSettings:
     """Settings for `up`: command-line flags over the data dir's saved ones over defaults."""
-    from damrongdham.config_file import load_settings
+    from kernel.config_file import load_settings
 
     try:
         saved = load_settings(args.data_dir)
@@ -103,16 +115,43 @@ def _up_settings(args: argparse.Namespace) -> StackSettings:
     return replace(saved, data_dir=args.data_dir, **{k: v for k, v in changes.items() if v})
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def setup_logging(verbose: bool) -> None:
+    """Log lines as every `damrongdham` command writes them (`-v`: debug)."""
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("slixmpp").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    logging.getLogger("slixmpp").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def run_harness(command: str, argv: list[str], verbose: bool = False) -> int:
+    """`damrongdham bench|chaos ARGS`: `python -m devtools bench|chaos ARGS` in a child
+    process, with this one's streams and environment; its exit status is ours."""
+    cmd = [sys.executable, "-m", "devtools", *(["--verbose"] if verbose else []), command,
+           *argv]  # fmt: skip
+    proc = subprocess.Popen(cmd)
+    # Ctrl-C reaches the harness too (same process group): it stops its stacks, we wait.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        code = proc.wait()
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
+    return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell says
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command not in HARNESS:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    setup_logging(args.verbose)
     os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-    from damrongdham import logmask
+    if args.command in HARNESS:
+        return run_harness(args.command, rest, verbose=args.verbose)
+    from kernel import logmask
 
     if args.command == "up":
         from damrongdham.stack import up
@@ -121,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         logmask.install(settings.domain)  # personal data masked in every log line
         return up(settings, bot=not args.no_bot, web=not args.no_web)
     if args.command in ("bot", "web"):
-        from damrongdham.config_file import load_settings
+        from kernel.config_file import load_settings
 
         try:
             settings = load_settings(args.data_dir)
@@ -150,18 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         from damrongdham import pdpa_cli
 
         return pdpa_cli.run(args)
-    if args.command == "bench":
-        from damrongdham import bench
-
-        return bench.run(args)
     if args.command == "qr":
         from damrongdham import qr_cli
 
         return qr_cli.run(args)
-    if args.command == "chaos":
-        from damrongdham import chaos
-
-        return chaos.run(args)
     if args.command == "triage":
         from bots import triage_cli
 

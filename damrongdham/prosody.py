@@ -12,11 +12,11 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from damrongdham.addresses import BOT_NICK
-from damrongdham.files import write_private
 from damrongdham.processes import ProcessError, terminate, wait_for_port
-from damrongdham.settings import StackSettings
-from damrongdham.tls import ensure_certificates
+from kernel.addresses import BOT_NICK
+from kernel.files import write_private
+from kernel.settings import StackSettings
+from kernel.tls import ensure_certificates
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import argparse
 import html
 from pathlib import Path
 
-from damrongdham.settings import DEFAULT_DOMAIN
+from kernel.settings import DEFAULT_DOMAIN
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080/"
 

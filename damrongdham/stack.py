@@ -17,10 +17,10 @@ from pathlib import Path
 from casestore import CaseStore
 from casestore.centres import load_centres
 from damrongdham.bot_service import ready_file
-from damrongdham.config_file import save_settings
 from damrongdham.processes import ProcessError, terminate, wait_for_port
 from damrongdham.prosody import ProsodyError, ProsodyProcess, register
-from damrongdham.settings import StackSettings
+from kernel.config_file import save_settings
+from kernel.settings import StackSettings
 from provisioning.apply import Outcome, Provisioner, ProvisionError
 from provisioning.cli import progress_printer
 from provisioning.target import from_data_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from damrongdham.settings import StackSettings
+from kernel.settings import StackSettings
 
 
 def web_env(settings: StackSettings) -> dict[str, str]:
@@ -23,6 +23,15 @@ def web_env(settings: StackSettings) -> dict[str, str]:
     }
 
 
+def _no_control_socket() -> list[str]:
+    """gunicorn ≥ 25 opens a control socket in ~/.gunicorn/, outside the data directory;
+    nothing here uses it, so it is turned off (older releases have none)."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    names = {setting.name for setting in KNOWN_SETTINGS}
+    return ["--no-control-socket"] if "control_socket_disable" in names else []
+
+
 def run_web(settings: StackSettings, workers: int = 2) -> None:
     """Replace this process with gunicorn serving `web:create_app()`."""
     os.environ.update(web_env(settings))
@@ -38,6 +47,7 @@ def run_web(settings: StackSettings, workers: int = 2) -> None:
         "-",
         "--graceful-timeout",
         "5",
+        *_no_control_socket(),
         "web:create_app()",
     ]
     os.execv(sys.executable, argv)

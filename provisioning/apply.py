@@ -16,7 +16,7 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from casestore.centres import Centre, centre_by_slug
-from damrongdham.xmpp import XmppConnectError, close_client, new_client, start_client
+from kernel.xmpp import XmppConnectError, close_client, new_client, start_client
 from provisioning import xmpp_admin
 from provisioning.credentials import Credential, read_credentials, write_credentials
 from provisioning.passwords import generate_password

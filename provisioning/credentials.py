@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from damrongdham.files import write_private
+from kernel.files import write_private
 
 COLUMNS = ("slug", "jid", "password", "room")
 

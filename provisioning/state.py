@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from damrongdham.files import write_private
+from kernel.files import write_private
 
 STEPS = ("account", "room", "profile")
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 
 class TargetError(ValueError):
@@ -38,7 +38,7 @@ class Target:
 
 def from_data_dir(data_dir: Path) -> Target:
     """The server that `damrongdham up --data-dir DATA_DIR` runs."""
-    from damrongdham.config_file import load_settings
+    from kernel.config_file import load_settings
 
     settings = load_settings(data_dir)
     if not settings.secrets_file.exists():

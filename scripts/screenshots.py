@@ -43,8 +43,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from damrongdham.local_stack import RunningStack, start_stack  # noqa: E402
-from damrongdham.xmpp import close_client, new_client, register_account, start_client  # noqa: E402
+from devtools.local_stack import RunningStack, start_stack  # noqa: E402
+from kernel.xmpp import close_client, new_client, register_account, start_client  # noqa: E402
 
 CENTRE = "chiangrai"
 CHROMIUM = os.environ.get("DAMRONGDHAM_CHROMIUM", "/usr/bin/chromium")

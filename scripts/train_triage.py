@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from bots import corpus  # noqa: E402
 from bots.classify import TOPICS, TYPES, Matcher, features  # noqa: E402
-from bots.mask import mask  # noqa: E402
 from bots.normalise import for_features, normalise  # noqa: E402
 from bots.tokenise import backend, tokenize  # noqa: E402
+from kernel.mask import mask  # noqa: E402
 
 DATA = ROOT / "bots" / "data"
 PRUNE = 0.02  # weights smaller than this are dropped from the JSON

@@ -18,7 +18,7 @@ import pytest
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
-from damrongdham.local_stack import TEST_DB_ENV, TEST_PG_URL, drop_created_schemas, pg_schema_url
+from devtools.local_stack import TEST_DB_ENV, TEST_PG_URL, drop_created_schemas, pg_schema_url
 
 PG_URL = TEST_PG_URL
 BACKENDS = [b for b in os.environ.get(TEST_DB_ENV, "sqlite,postgres").split(",") if b]
@@ -83,8 +83,8 @@ def store(tmp_path: Path):
 @pytest.fixture
 def relay(store):
     """The case relay on ``store`` for ``damrongdham.localhost``."""
-    from bridge.relay import Relay
-    from damrongdham.addresses import Addresses
+    from bots.relay import Relay
+    from kernel.addresses import Addresses
 
     return Relay(store, Addresses.for_domain(BRIDGE_DOMAIN))
 

@@ -14,7 +14,7 @@ from slixmpp.plugins.xep_0004 import Form
 from xmpp_helpers import Person, _person, ref_in, start_stack
 
 from casestore import CaseStore, Status
-from damrongdham.xmpp import new_client, register_account, start_client
+from kernel.xmpp import new_client, register_account, start_client
 
 pytestmark = pytest.mark.xmpp
 

@@ -15,7 +15,7 @@ from bots.agent_commands.syntax import help_text, parse
 from bridge.actions import AgentActions
 from bridge.adhoc import nodes
 from casestore import CaseStore
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

@@ -17,7 +17,7 @@ from test_outbox import Agency311, free_port
 from xmpp_helpers import REPO, Person, _person, login, ref_in, start_stack
 
 from casestore import CaseStore, Status
-from damrongdham.xmpp import close_client, register_account
+from kernel.xmpp import close_client, register_account
 
 pytestmark = pytest.mark.xmpp
 

@@ -10,7 +10,7 @@ import pytest
 from xmpp_helpers import Person, _person, login, ref_in
 
 from casestore import CaseStore
-from damrongdham.xmpp import new_client, start_client
+from kernel.xmpp import new_client, start_client
 
 pytestmark = pytest.mark.xmpp
 

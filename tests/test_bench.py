@@ -14,10 +14,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from casestore import CaseStore
-from damrongdham import bench
-from damrongdham.bench_e2e import TAG, Arrivals, cpu_seconds, tag, top_costs, untag
-from damrongdham.bench_memory import BULK_PIN, bulk_insert, rss_from_status, vm_rss_mb
-from damrongdham.bench_web import parse_wrk, run_python
+from devtools import bench
+from devtools.bench_e2e import TAG, Arrivals, cpu_seconds, tag, top_costs, untag
+from devtools.bench_memory import BULK_PIN, bulk_insert, rss_from_status, vm_rss_mb
+from devtools.bench_web import parse_wrk, run_python
 
 PINNED = {
     "e2e": {"throughput_msgs_per_s", "p50_ms", "p95_ms", "p99_ms", "sent", "lost"},
@@ -197,6 +197,25 @@ def test_bad_arguments_one_error_line_exit_2(argv, capsys) -> None:
     assert out == "" and err.startswith("error: ") and err.count("\n") == 1
 
 
+def test_the_command_line_runs_the_harness_as_its_own_program(capfd) -> None:
+    """`damrongdham bench ARGS` is `python -m devtools bench ARGS` in a child process: the
+    same arguments, help, output and exit status as when the CLI parsed them itself."""
+    from damrongdham.cli import main
+
+    assert main(["bench", "--citizens", "0", "--quick"]) == 2
+    out, err = capfd.readouterr()
+    assert out == "" and err == "error: --citizens must be 1–2,000\n"
+    assert main(["bench", "--help"]) == 0
+    out = capfd.readouterr().out
+    assert out.startswith("usage: damrongdham bench [-h] [--quick] [--json]"), out
+    assert main(["-v", "chaos", "-h"]) == 0
+    assert capfd.readouterr().out.startswith("usage: damrongdham chaos [-h]")
+    with pytest.raises(SystemExit) as exc:  # other commands still refuse unknown arguments
+        main(["up", "--meteor"])
+    assert exc.value.code == 2
+    assert "unrecognized arguments: --meteor" in capfd.readouterr().err
+
+
 def test_defaults_quick_and_full() -> None:
     quick, full = _args("--quick"), _args()
     assert bench.check_args(quick) is None and bench.check_args(full) is None
@@ -226,7 +245,7 @@ def test_json_object_has_every_pinned_key(monkeypatch, capsys) -> None:
 
 
 def test_syscall_summary_of_strace() -> None:
-    from damrongdham.bench_e2e import syscall_times
+    from devtools.bench_e2e import syscall_times
 
     summary = """% time     seconds  usecs/call     calls    errors syscall
 ------ ----------- ----------- --------- --------- ----------------

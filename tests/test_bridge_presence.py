@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.presence import RoomPresence
-from bridge.relay import Relay
+from bots.presence import RoomPresence
+from bots.relay import Relay
 from casestore import CaseStore
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

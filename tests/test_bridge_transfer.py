@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bots.relay import Relay
 from bridge.actions import find_centre
 from bridge.commands import parse
-from bridge.relay import Relay
 from casestore import CaseStore, InvalidTransition, Status
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

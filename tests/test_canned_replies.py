@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bridge.canned import DEFAULT, load_canned, parse_canned
+from bots.canned import DEFAULT, load_canned, parse_canned
+from bots.relay import Relay
 from bridge.commands import parse
-from bridge.relay import Relay
 from casestore import CaseStore, Status
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 D = "d.example"
 ADDR = Addresses.for_domain(D)

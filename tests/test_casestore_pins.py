@@ -86,7 +86,7 @@ def test_secrets_get_a_pin_key_once_and_old_files_are_upgraded(tmp_path: Path) -
     import json
     import stat
 
-    from damrongdham.settings import StackSettings
+    from kernel.settings import StackSettings
 
     settings = StackSettings(data_dir=tmp_path)
     made = settings.load_secrets()

@@ -13,7 +13,7 @@ import pytest
 from slixmpp.exceptions import IqError
 from xmpp_helpers import citizen, login, ref_in
 
-from damrongdham.chaos import SCENARIOS, run_scenario
+from devtools.chaos import SCENARIOS, run_scenario
 
 pytestmark = pytest.mark.xmpp
 
@@ -110,12 +110,13 @@ def test_an_offline_agent_gets_the_citizens_messages_on_return(stack) -> None:
     asyncio.run(scenario())
 
 
-def test_chaos_command_refuses_bad_arguments(capsys) -> None:
+def test_chaos_command_refuses_bad_arguments(capfd) -> None:
+    """`damrongdham chaos` runs the harness as its own program (`python -m devtools`)."""
     from damrongdham.cli import main
 
     assert main(["chaos", "meteor"]) == 2
     assert main(["chaos", "bot-kill", "--clients", "10", "--messages", "5"]) == 2
-    assert "error:" in capsys.readouterr().out
+    assert "error:" in capfd.readouterr().out
 
 
 def test_unknown_scenario_is_an_error() -> None:

@@ -8,10 +8,10 @@ import pytest
 
 from bots import citizen
 from bots.intake import Intake
-from bridge.relay import Relay
+from bots.relay import Relay
 from casestore import CaseStore, Status
 from casestore.refs import utcnow
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 D = "d.example"
 ADDR = Addresses.for_domain(D)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from damrongdham.cli import _up_settings, build_parser, main
-from damrongdham.config_file import save_settings
-from damrongdham.settings import DEFAULT_DOMAIN, StackSettings
+from kernel.config_file import save_settings
+from kernel.settings import DEFAULT_DOMAIN, StackSettings
 
 PINNED_KEYS = {"type", "topic", "province", "district", "urgent", "urgent_reason", "masked"}
 ROOT = Path(__file__).resolve().parent.parent

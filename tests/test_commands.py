@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bots.relay import Relay
 from bridge.commands import SPECS, help_text, parse, parse_status, reply_text
-from bridge.relay import Relay
 from casestore import AlreadyAssigned, CaseStore, InvalidTransition, Status
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

@@ -9,10 +9,10 @@ import yaml
 
 from damrongdham.bot_service import ready_file
 from damrongdham.cli import build_parser
-from damrongdham.settings import StackSettings
+from kernel.settings import StackSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE_DIRS = ("damrongdham", "web", "bots", "bridge", "casestore", "provisioning")
+CODE_DIRS = ("damrongdham", "web", "bots", "bridge", "casestore", "provisioning", "kernel")
 APP = ("prosody", "bot", "web")  # one image, three commands
 
 

@@ -595,7 +595,7 @@ def test_real_login_wrong_password_centre_and_admin(stack, stack_app: Flask) -> 
 
 @pytest.mark.xmpp
 def test_real_citizen_account_is_refused(stack, stack_app: Flask) -> None:
-    from damrongdham.xmpp import close_client, register_account
+    from kernel.xmpp import close_client, register_account
 
     info = stack.info
     jid, password = f"d{uuid.uuid4().hex[:10]}@{info['citizen_domain']}", uuid.uuid4().hex

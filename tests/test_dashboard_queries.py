@@ -58,7 +58,7 @@ def seeded(db_store: CaseStore) -> tuple[CaseStore, dict[str, str]]:
 
 
 def test_sla_event_names_match_the_checker() -> None:
-    from bridge import sla
+    from bots import sla
 
     assert set(SLA_EVENTS) == set(sla.EVENT.values()) | set(sla.STEP_EVENT.values())
 

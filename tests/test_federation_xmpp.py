@@ -28,8 +28,8 @@ from casestore import CaseStore, Status
 from casestore.centres import load_centres
 from casestore.export_import import ImportConflict, export_case, import_case
 from damrongdham.prosody import hostnames
-from damrongdham.settings import StackSettings
-from damrongdham.tls import ensure_certificates
+from kernel.settings import StackSettings
+from kernel.tls import ensure_certificates
 
 DISTRICT, CENTRAL, ROGUE = "district.localhost", "central.localhost", "rogue.localhost"
 FROM_CENTRE, TO_CENTRE = "chiangrai", "nonthaburi"

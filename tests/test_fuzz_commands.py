@@ -132,7 +132,7 @@ def test_command_parsers(body: str) -> None:
 def test_citizen_parse_non_decimal_digit() -> None:
     """A citizen who answers the rating invitation with "²" (or "rate ³") must get an answer,
     not an exception: bots/intake.py calls citizen.parse() on every message, so the exception
-    reaches bots/component.py, which sends the fault notice and retries the message."""
+    reaches bridge/connection.py, which sends the fault notice and retries the message."""
     for body in ("²", "rate ³", "ให้คะแนน ²", "①"):
         cmd = citizen.parse(body)
         assert cmd is None or cmd.score in (0, None), body

@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 from bots import lexicon
 from bots.classify import classify, cue_owners
 from bots.locate import locate, place_words
-from bots.mask import PLACEHOLDERS, mask
 from bots.normalise import normalise
 from bots.triage import PINNED_KEYS, triage
 from casestore.vocab import TOPICS, TYPES
+from kernel.mask import PLACEHOLDERS, mask
 
 EXAMPLES = int(os.environ.get("DAMRONGDHAM_FUZZ_EXAMPLES", "10000"))
 FUZZ = settings(

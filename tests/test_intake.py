@@ -10,7 +10,7 @@ import pytest
 
 from bots.intake import MAX_CHARS, Intake
 from casestore import CaseStore
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 CITIZEN = "x@citizens.d.example"
 ROAD = "ร้องเรียนถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน"

@@ -27,7 +27,7 @@ def test_ten_failures_from_one_address_throttle_it_and_no_one_else(stack) -> Non
     password = uuid.uuid4().hex
 
     async def register() -> str:
-        from damrongdham.xmpp import close_client, register_account
+        from kernel.xmpp import close_client, register_account
 
         jid = f"t{uuid.uuid4().hex[:8]}@{info['citizen_domain']}"
         client = await register_account(jid, password, info["c2s_host"], info["c2s_port"],

@@ -1,4 +1,4 @@
-"""damrongdham.logmask: personal data never reaches a log line, whatever the call looks like."""
+"""kernel.logmask: personal data never reaches a log line, whatever the call looks like."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from damrongdham import logmask
+from kernel import logmask
 
 D = "damrongdham.localhost"
 

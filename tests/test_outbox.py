@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import inspect
 
 import casestore.store as store_module
-from bridge.agencies import Agency, find_agency, load_agencies, parse_agencies
+from bots.agencies import Agency, find_agency, load_agencies, parse_agencies
+from bots.relay import Relay
 from bridge.outbox import agency_reference, backoff, deliver_due, open311_request, payload_of
-from bridge.relay import Relay
 from casestore import CaseStore, Status
 from casestore.migrate import upgrade
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

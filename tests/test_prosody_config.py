@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from damrongdham.prosody import hostnames, render_config
-from damrongdham.settings import StackSettings
+from kernel.settings import StackSettings
 
 D = "d.example"
 SECRET = "component-s3cret-value"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from damrongdham.local_stack import free_ports
 from damrongdham.prosody import (
     SQLITE_SYNC_ENV,
     ProsodyError,
@@ -18,7 +17,8 @@ from damrongdham.prosody import (
     render_config,
     sqlite_sync,
 )
-from damrongdham.settings import StackSettings
+from devtools.local_stack import free_ports
+from kernel.settings import StackSettings
 
 
 def _settings(tmp_path: Path) -> StackSettings:

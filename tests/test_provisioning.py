@@ -16,7 +16,7 @@ import slixmpp
 from xmpp_helpers import REPO, free_ports, login, start_stack
 
 from casestore.centres import all_centres
-from damrongdham.xmpp import XmppConnectError, new_client, start_client
+from kernel.xmpp import XmppConnectError, new_client, start_client
 
 pytestmark = pytest.mark.xmpp
 

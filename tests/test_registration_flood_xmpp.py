@@ -20,7 +20,7 @@ import pytest
 from raw_xmpp import connect_tls
 from xmpp_helpers import login, ref_in, start_stack
 
-from damrongdham.settings import StackSettings
+from kernel.settings import StackSettings
 
 pytestmark = pytest.mark.xmpp
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bots.mask import mask
-from bridge.relay import Relay, media_url
+from bots.relay import Relay, media_url
 from casestore import CaseStore
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
+from kernel.mask import mask
 
 D = "damrongdham.localhost"
 AGENT = f"somchai.phrae@{D}"

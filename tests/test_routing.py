@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from bridge.relay import Relay
+from bots.relay import Relay
+from bots.routing import DEFAULT, Router, RoutingRules, Rule, auto_holder, choose, parse_rules
 from bridge.room_commands import parse_room
-from bridge.routing import DEFAULT, Router, RoutingRules, Rule, auto_holder, choose, parse_rules
 from casestore import Status
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 ADDR = Addresses.for_domain("damrongdham.localhost")
 ROOM = ADDR.room_jid("nan")

@@ -18,7 +18,7 @@ import slixmpp
 from slixmpp.exceptions import IqError
 from xmpp_helpers import Person, _person, citizen, login, ref_in
 
-from damrongdham.xmpp import new_client, start_client
+from kernel.xmpp import new_client, start_client
 
 pytestmark = pytest.mark.xmpp
 

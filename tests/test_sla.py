@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bridge import sla
+from bots import sla
 from bridge.component import CaseBridge
 from casestore import CaseStore, Status
 from casestore.refs import BANGKOK
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 HOLIDAYS = sla.load_holidays()
 NONE: frozenset[date] = frozenset()

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bridge.urgent import DEFAULT_MINUTES, ENV, Reannouncer, interval
+from bots.urgent import DEFAULT_MINUTES, ENV, Reannouncer, interval
 from casestore import CaseStore, Status
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 ADDR = Addresses.for_domain("d.example")
 EVERY = timedelta(minutes=10)

@@ -7,7 +7,7 @@ import socket
 import pytest
 from xmpp_helpers import start_stack
 
-from damrongdham.chaos import pids_of
+from devtools.chaos import pids_of
 
 pytestmark = pytest.mark.xmpp
 

@@ -58,8 +58,11 @@ def _report(info: dict, slug: str, text: str) -> str:
     return asyncio.run(go())
 
 
-def test_restart_on_same_data_dir_keeps_cases_and_credentials(tmp_path) -> None:
+def test_restart_on_same_data_dir_keeps_cases_and_credentials(tmp_path, monkeypatch) -> None:
     data = tmp_path / "data"
+    home = tmp_path / "home"  # nothing of the stack's may land outside the data directory
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
     ports = free_ports(4)
     first = start_stack(data, ports)
     children = _children(first.proc.pid)
@@ -70,6 +73,10 @@ def test_restart_on_same_data_dir_keeps_cases_and_credentials(tmp_path) -> None:
     assert "stopped." in first.output
     assert not _pids_alive(children), "children outlived Ctrl-C"
     assert not (data / "stack.json").exists()
+    bot_log = (data / "logs" / "bot.log").read_text(encoding="utf-8")
+    for noise in ("Task was destroyed", "Event loop is closed", "Traceback"):
+        assert noise not in bot_log, f"bot.log after Ctrl-C: {noise}"
+    assert list(home.iterdir()) == []  # e.g. gunicorn's control socket in ~/.gunicorn/
 
     second = start_stack(data, ports)
     rival = subprocess.run(

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from casestore.centres import centre_slugs
-from damrongdham.tls import ensure_certificates
+from kernel.tls import ensure_certificates
 from provisioning.credentials import COLUMNS, Credential, read_credentials, write_credentials
 from provisioning.passwords import ALPHABET, GROUP_LEN, GROUPS, entropy_bits, generate_password
 

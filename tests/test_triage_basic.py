@@ -6,9 +6,9 @@ import pytest
 
 from bots.classify import TOPICS, TYPES, classify
 from bots.locate import locate_province
-from bots.mask import mask
 from bots.normalise import normalise
 from bots.triage import Triage, triage
+from kernel.mask import mask
 
 # -- normalise ----------------------------------------------------------------------------
 

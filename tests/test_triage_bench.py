@@ -3,7 +3,7 @@ assertions here: speed is measured, not tested)."""
 
 from __future__ import annotations
 
-from bots.bench_triage import bench_triage
+from devtools.bench_triage import bench_triage
 
 
 def test_bench_reports_the_three_figures() -> None:

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from bots.mask import ACCOUNT, ID, NUMBER, PHONE, mask
 from bots.normalise import normalise
+from kernel.mask import ACCOUNT, ID, NUMBER, PHONE, mask
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 

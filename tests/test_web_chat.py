@@ -254,7 +254,7 @@ def test_account_rate_limited_per_address(tmp_path: Path, registered: list) -> N
 def test_account_registration_failure_is_503(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from damrongdham.xmpp import XmppConnectError
+    from kernel.xmpp import XmppConnectError
 
     def refuse(jid: str, pw: str) -> None:
         raise XmppConnectError("registration refused: not-allowed")

@@ -10,10 +10,10 @@ from test_adhoc_commands import app, citizen_app, execute, notes, open_case, pas
 from xmpp_helpers import start_stack
 
 from bots.agent_commands.room import parse_room, without_case
+from bots.relay import Relay
 from bridge.commands import help_text, parse
-from bridge.relay import Relay
 from casestore import CaseStore, Status
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 D = "damrongdham.localhost"
 SOMCHAI = f"somchai.phrae@{D}"

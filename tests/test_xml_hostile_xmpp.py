@@ -24,7 +24,7 @@ import pytest
 from raw_xmpp import RawXmpp, connect_tls, login, stream_error, stream_header
 from xmpp_helpers import REF_RE, citizen, ref_in
 
-from damrongdham.xmpp import close_client, register_account
+from kernel.xmpp import close_client, register_account
 
 pytestmark = pytest.mark.xmpp
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import slixmpp
 
-from damrongdham.local_stack import RunningStack, free_ports, start_stack  # noqa: F401
-from damrongdham.xmpp import new_client, register_account, start_client
+from devtools.local_stack import RunningStack, free_ports, start_stack  # noqa: F401
+from kernel.xmpp import new_client, register_account, start_client
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -380,7 +380,7 @@ def _ca_file() -> Path | None:
 
 
 async def _register_async(jid: str, password: str, host: str, port: int, ca: Path | None) -> None:
-    from damrongdham.xmpp import close_client, register_account
+    from kernel.xmpp import close_client, register_account
 
     client = await register_account(jid, password, host, port, ca, timeout=REGISTER_TIMEOUT_S)
     await close_client(client)
@@ -409,7 +409,7 @@ def create_account() -> Response:
     if (limited := _limited("chat-account:all",
                             int(cfg.get("CHAT_ACCOUNT_GLOBAL_LIMIT", 2000)), hour)) is not None:
         return limited
-    from damrongdham.xmpp import XmppConnectError
+    from kernel.xmpp import XmppConnectError
 
     citizen_domain = f"citizens.{cfg['DOMAIN']}"
     created: tuple[str, str] | None = None

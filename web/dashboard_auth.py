@@ -1,6 +1,6 @@
 """Dashboard sign-in: the XMPP server checks the password, provisioning says who is staff.
 
-* **Password**: a real SASL SCRAM login over c2s with STARTTLS (``damrongdham.xmpp``: the
+* **Password**: a real SASL SCRAM login over c2s with STARTTLS (``kernel.xmpp``: the
   stack's CA, hashlib's PBKDF2), by a short-lived slixmpp client in its own thread and event
   loop, with a timeout; no presence is sent and the client disconnects at once. The web app
   keeps no password of its own.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casestore.centres import centre_by_slug, children_of
-from damrongdham.xmpp import XmppConnectError, close_client, new_client, start_client
+from kernel.xmpp import XmppConnectError, close_client, new_client, start_client
 from provisioning.state import State
 
 log = logging.getLogger(__name__)

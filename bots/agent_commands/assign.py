@@ -5,7 +5,7 @@ from __future__ import annotations
 from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class Assign(AgentCommand):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from casestore import CaseView
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 if TYPE_CHECKING:
     from bots.agent_commands.runner import Actions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context
 from casestore import AlreadyAssigned
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class Claim(AgentCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bots.agent_commands.base import AgentCommand, Context
 from casestore import Status
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class Close(AgentCommand):

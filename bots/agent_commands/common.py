@@ -9,7 +9,7 @@ from bots.agent_commands import texts
 from casestore import TRANSITIONS, CaseStore, CaseView, EventView, MessageView, Status
 from casestore.centres import Centre, all_centres, centre_by_slug
 from casestore.labels import STATUS_TH, status_label
-from damrongdham.addresses import Addresses
+from kernel.addresses import Addresses
 
 THAI_TIME = timezone(timedelta(hours=7), "ICT")
 HISTORY_MESSAGES = 30

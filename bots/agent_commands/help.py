@@ -5,7 +5,7 @@ from __future__ import annotations
 from bots.agent_commands.base import AgentCommand, Context
 from bots.agent_commands.runner import Actions
 from bots.agent_commands.syntax import help_text
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class Help(AgentCommand):

@@ -8,7 +8,7 @@ from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.anon import placeholder
 from casestore import parse_ref
 from casestore.labels import STATUS_TH
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class Merge(AgentCommand):

@@ -8,7 +8,7 @@ from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip
 from casestore.centres import centre_by_slug
 from casestore.labels import STATUS_TH
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class Reply(AgentCommand):

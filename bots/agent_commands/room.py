@@ -17,7 +17,7 @@ from bots.agent_commands import registry, texts
 from bots.agent_commands.runner import Actions
 from bots.agent_commands.syntax import parse
 from casestore import parse_ref
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 _CASE_TOKEN = re.compile(r"^(?:xmpp:)?([A-Za-z]{2}\d{2}-\d{4}-\d{6})(?:@[^\s?]*)?(?:\?\S*)?")
 EXAMPLE_REF = "TH57-2569-000001"

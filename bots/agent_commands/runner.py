@@ -11,29 +11,32 @@ and the status notices.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bots.agencies import Agency, find_agency
 from bots.agent_commands import common, texts
 from bots.agent_commands.base import Context
 from bots.agent_commands.syntax import Command, argument_problem, unknown_command
 from bots.anon import citizen_address
+from bots.canned import CannedReplies
+from bots.open311 import open311_request, payload_of
 from casestore import CaseStore, CaseView, InvalidTransition, Status
 from casestore.labels import STATUS_EN, STATUS_TH, status_label
 from casestore.policy import reopen_days
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
 
 
 class Actions:
-    """The agent commands of one deployment. The edge (XMPP or web) has checked that the
-    actor is an agent of the case's centre before `run`.
+    """The agent commands of one deployment (`AgentActions` to the rest of the code).
+    The edge (XMPP or web) has checked that the actor is an agent of the case's centre
+    before `run`.
 
-    Hooks the edge sets: `send_reply` (an agent's reply to the citizen: stored, signed,
-    takes an unheld case) and `anon` (the live addresses of anonymous tipsters). A subclass
-    supplies `find_agency` and `forward_payload` (`bridge.actions.AgentActions`).
+    Hooks the relay sets: `send_reply` (an agent's reply to the citizen: stored, signed,
+    takes an unheld case) and `anon` (the live addresses of anonymous tipsters).
     """
 
     def __init__(
@@ -42,15 +45,15 @@ class Actions:
         addresses: Addresses,
         signature: Callable[[CaseView], str],
         served: Callable[[], frozenset[str] | None] = lambda: None,
-        agencies: Mapping[str, Any] | None = None,
-        canned: Any = None,
+        agencies: dict[str, Agency] | None = None,
+        canned: CannedReplies | None = None,
     ) -> None:
         self.store = store
         self.addr = addresses
         self.signature = signature
         self.served = served  # slugs of the centres with a room on this server (None: any)
         self.agencies = agencies or {}
-        self.canned = canned
+        self.canned = canned or CannedReplies({}, {})
         #: Sends an agent's reply to the citizen (set by the relay: stored, signed, claims).
         self.send_reply: Callable[[CaseView, str, str, str | None], list[Outgoing]] | None = None
         #: The anonymous tipsters' live JIDs (`bots.anon`; set by the relay).
@@ -90,15 +93,15 @@ class Actions:
     ) -> Context:
         return Context(self, case, actor, staff, arg, origin_id)
 
-    # -- what the edge supplies -------------------------------------------------------------
+    # -- agencies ---------------------------------------------------------------------------
 
-    def find_agency(self, word: str) -> Any | None:
-        """An agency (`id`, `name_th`, `name_en`, `url`) by id or name."""
-        raise NotImplementedError("the bridge's AgentActions knows the agencies file")
+    def find_agency(self, word: str) -> Agency | None:
+        """An agency by id or by its Thai or English name."""
+        return find_agency(word, self.agencies)
 
-    def forward_payload(self, case: CaseView, agency: Any, note: str | None) -> str:
-        """The outbox row's body for `case` forwarded to `agency` (Open311 in the bridge)."""
-        raise NotImplementedError("the bridge's AgentActions builds the Open311 request")
+    def forward_payload(self, case: CaseView, agency: Agency, note: str | None) -> str:
+        """The outbox row's body: the Open311 request (`bridge.outbox` delivers it)."""
+        return payload_of(open311_request(case, agency, note))
 
     # -- telling people ---------------------------------------------------------------------
 
@@ -174,3 +177,7 @@ class Actions:
     @staticmethod
     def status_summary(case: CaseView) -> str:
         return common.status_summary(case)
+
+
+#: The name the rest of the code knows it by.
+AgentActions = Actions

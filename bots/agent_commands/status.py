@@ -9,7 +9,7 @@ from bots.agent_commands.common import next_statuses, status_summary
 from bots.agent_commands.syntax import parse_status
 from casestore import Status
 from casestore.labels import STATUS_TH
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class StatusCommand(AgentCommand):

@@ -12,7 +12,7 @@ from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip, find_centre, foreign_domain
 from casestore.centres import Centre, centre_by_slug
 from casestore.labels import STATUS_TH
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class Transfer(AgentCommand):

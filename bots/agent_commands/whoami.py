@@ -10,7 +10,7 @@ from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context
 from bots.agent_commands.common import THAI_TIME, case_line
 from bots.agent_commands.runner import Actions
-from damrongdham.addresses import Outgoing
+from kernel.addresses import Outgoing
 
 
 class WhoAmI(AgentCommand):

@@ -113,7 +113,7 @@ def rss_from_status(text: str) -> float:
 def watch_bot(pid: int, settle: float, limit: float) -> dict:
     """Sample the bot's RSS every 0.25 s until its CPU was idle (< 5 %) for `settle`
     seconds, or `limit` seconds passed; RSS at the end, the peak, and how long it was busy."""
-    from damrongdham.bench_e2e import cpu_seconds
+    from devtools.bench_e2e import cpu_seconds
 
     t0 = time.perf_counter()
     peak = rss = vm_rss_mb(pid)

@@ -78,7 +78,7 @@ def run_python(url: str, seconds: float, connections: int, method: str = "GET",
                bodies: list[str] | None = None,
                content_type: str = "application/json") -> dict:  # fmt: skip
     """Threads, each with one keep-alive connection, sending as fast as answers come."""
-    from damrongdham.bench import percentile
+    from devtools.bench import percentile
 
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")

@@ -2,11 +2,11 @@
 
 - end to end: citizens send Thai complaints through Prosody → bot → case store → the centre
   room, where an agent notes when each arrives; the same messages relayed by Prosody from
-  client to client are the baseline (`damrongdham.bench_e2e`);
-- triage against PyThaiNLP's `word_tokenize` alone (`bots.bench_triage`);
+  client to client are the baseline (`devtools.bench_e2e`);
+- triage against PyThaiNLP's `word_tokenize` alone (`devtools.bench_triage`);
 - provisioning: the 76 centres inside a fresh `up`, then every district; a no-op rerun;
-- web: Open311 reads, /healthz and /track.json under wrk (`damrongdham.bench_web`);
-- memory: the bot's RSS with 100,000 stored cases (`damrongdham.bench_memory`).
+- web: Open311 reads, /healthz and /track.json under wrk (`devtools.bench_web`);
+- memory: the bot's RSS with 100,000 stored cases (`devtools.bench_memory`).
 
 A readable table by default, one JSON object with ``--json``. ``--quick``: a short run.
 """
@@ -28,8 +28,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from damrongdham.local_stack import REPO, RunningStack, start_stack
-from damrongdham.settings import StackSettings
+from devtools.local_stack import REPO, RunningStack, start_stack
+from kernel.settings import StackSettings
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:
@@ -87,7 +87,7 @@ def _e2e(stack: RunningStack, env: dict[str, str], base: Path, args: argparse.Na
          out: dict) -> None:  # fmt: skip
     """Relay baseline, then end to end, on a running stack started in `bench_env`."""
     from casestore import CaseStore
-    from damrongdham.bench_e2e import run_e2e
+    from devtools.bench_e2e import run_e2e
 
     store = CaseStore(f"sqlite:///{stack.data_dir / 'damrongdham.sqlite3'}")
     try:
@@ -109,9 +109,9 @@ def _big_store_stack(base: Path, args: argparse.Namespace, out: dict) -> None:
     centres inside its `up`, the bot's memory, the web (Open311 reads over a realistic
     store; /track.json with bulk cases' references and their PIN), then (full run) every
     district and a no-op rerun of all sets, (quick run) end to end on this same stack."""
-    from damrongdham.bench_e2e import bench_env, stack_pids
-    from damrongdham.bench_memory import BULK_PIN, bulk_insert, watch_bot
-    from damrongdham.bench_web import bench_web
+    from devtools.bench_e2e import bench_env, stack_pids
+    from devtools.bench_memory import BULK_PIN, bulk_insert, watch_bot
+    from devtools.bench_web import bench_web
 
     data = base / "stack" / "data"
     data.mkdir(parents=True)
@@ -152,8 +152,8 @@ def run_bench(args: argparse.Namespace) -> dict:
     """Every part; the figures as one dict. The full run gives end to end a stack of its
     own (an empty case store); `--quick` runs everything on the one stack with the
     bulk-inserted cases."""
-    from bots.bench_triage import bench_triage
-    from damrongdham.bench_e2e import bench_env
+    from devtools.bench_e2e import bench_env
+    from devtools.bench_triage import bench_triage
 
     started = time.perf_counter()
     out: dict = {
@@ -311,7 +311,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m damrongdham.bench` (until `damrongdham bench` is registered)."""
+    """`python -m devtools.bench ARGS`, the same as `python -m devtools bench ARGS`."""
     parser = argparse.ArgumentParser(prog="damrongdham")
     sub = parser.add_subparsers(dest="command", required=True)
     add_parser(sub)

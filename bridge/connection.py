@@ -1,14 +1,18 @@
-"""The XMPP component `bot.D`: receives citizens' messages, opens cases, speaks in rooms.
+"""The one XMPP connection of the bot: the component `bot.D`, stanzas in and out.
 
-Messages to a case address (`<ref>@bot.D`) are not handled here: they are raised as the
-`case_address_message` event for the bridge, which attaches itself to this component."""
+It turns stanzas into typed calls — a citizen's message to a centre or the general address
+to `bots.intake.Intake.handle`; anything about a case (a message to a case address, a case
+opened, a follow-up, a room command, a room presence) to `bridge.component.CaseBridge` — and
+their results (`Outgoing`) back into stanzas. It also acknowledges Prosody's spool
+(`bridge.spool`), sends delivery receipts and paces flooding citizens (`bots.throttle`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
 
 import slixmpp
 from slixmpp.plugins.xep_0045.muc import PresenceArgs
@@ -18,12 +22,13 @@ from bots import replies
 from bots.anon import is_anon, placeholder
 from bots.anon import sessions as anon_sessions
 from bots.intake import Intake
-from bots.spool import Spool, spool_id
 from bots.throttle import Limits, Throttle, refused_notice, slowed_notice
+from bridge.component import CaseBridge
+from bridge.spool import Spool, spool_id
 from casestore import CaseStore, parse_ref
 from casestore.centres import centre_by_slug
-from damrongdham.addresses import BOT_NICK, Addresses, Outgoing
-from damrongdham.xmpp import origin_id
+from kernel.addresses import BOT_NICK, Addresses, Outgoing
+from kernel.xmpp import origin_id
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,7 @@ class BotComponent(slixmpp.ComponentXMPP):
         self.joined: set[str] = set()
         self._on_ready = on_ready
         self._stopping = False
+        self._tasks: set[asyncio.Task] = set()  # handlers running (kept until done)
         self.spool = Spool(self)
         self.throttle = Throttle(Limits.from_env())
         for name in ("xep_0030", "xep_0004", "xep_0045", "xep_0050"):
@@ -69,6 +75,7 @@ class BotComponent(slixmpp.ComponentXMPP):
         for name in ("xep_0199", "xep_0359", "xep_0172"):
             self.register_plugin(name)
         self.plugin["xep_0030"].add_identity(category="client", itype="bot", name="Damrongdham")
+        self.cases = CaseBridge(self, store, addresses, adhoc=True)
         self.add_event_handler("session_start", self._session_start)
         self.add_event_handler("disconnected", self._disconnected)
         self.add_event_handler("message", self._message)
@@ -130,6 +137,12 @@ class BotComponent(slixmpp.ComponentXMPP):
         self._stopping = True
         return self.disconnect()
 
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run an async handler; kept referenced until done (asyncio keeps only weak ones)."""
+        task = self.loop.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     # -- presence: citizens may add a centre to their contacts -----------------------
 
     def _subscribe(self, pres: slixmpp.Presence) -> None:
@@ -144,7 +157,7 @@ class BotComponent(slixmpp.ComponentXMPP):
     def _message(self, msg: slixmpp.Message) -> None:
         if msg["type"] == "groupchat":
             if msg["from"].domain == self.addr.muc_domain and msg["body"]:
-                self.event("room_message", msg)  # agents' commands in a centre room
+                self._spawn(self.cases.room_message(msg))  # agents' commands
             return
         if msg["type"] not in ("chat", "normal") or msg["to"].domain != self.addr.bot_domain:
             if msg["type"] == "error":
@@ -188,7 +201,7 @@ class BotComponent(slixmpp.ComponentXMPP):
         body = msg["body"]
         local = msg["to"].user
         if local and parse_ref(local) is not None:
-            self.event("case_address_message", msg)  # the bridge settles it (`settle`)
+            self._spawn(self.cases.from_case_address(msg))  # it settles it too
             return
         if local and local not in self.served and centre_by_slug(local) is not None:
             self.send_out(Outgoing(to=msg["from"].bare, sender=local, body=not_served(local)))
@@ -208,9 +221,9 @@ class BotComponent(slixmpp.ComponentXMPP):
         for out in result.out:
             self.send_out(out)
         if result.opened is not None:
-            self.event("case_opened", result.opened)
+            self.cases.case_opened(result.opened)
         for case, message in result.follow_ups:
-            self.event("case_citizen_message", (case, message))
+            self.cases.citizen_message(case, message)
         self.settle(msg, ok=True)
 
     def settle(self, msg: slixmpp.Message, ok: bool) -> int:
@@ -284,7 +297,7 @@ class BotComponent(slixmpp.ComponentXMPP):
                         body=replies.case_opened(case.ref, pin, centre, case.urgent),
                     )
                 )
-            self.event("case_opened", case)  # routed or queued-notice, if not done yet
+            self.cases.case_opened(case)  # routed or queued-notice, if not done yet
         log.info("replayed message already stored in case %s", case.ref)
         return True
 

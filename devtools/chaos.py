@@ -35,8 +35,8 @@ from pathlib import Path
 import slixmpp
 
 from casestore import CaseStore
-from damrongdham.local_stack import RunningStack, start_stack
-from damrongdham.xmpp import close_client, new_client, register_account, start_client
+from devtools.local_stack import RunningStack, start_stack
+from kernel.xmpp import close_client, new_client, register_account, start_client
 
 log = logging.getLogger(__name__)
 

@@ -8,33 +8,32 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 
+from bots.agencies import Agency
 from bots.anon import (
     PIN_ATTEMPTS,
     PIN_WINDOW,
     AnonSessions,
     citizen_address,
-    is_anon,
     parse_pin,
     placeholder,
     sessions,
 )
+from bots.canned import CannedReplies
+from bots.inbound import Inbound
+from bots.presence import RoomPresence
 from bridge.actions import AgentActions
-from bridge.agencies import Agency
-from bridge.canned import CannedReplies
 from bridge.commands import Command, parse, reply_text
-from bridge.presence import RoomPresence
 from casestore import (
     AlreadyAssigned,
     CaseStore,
     CaseView,
     InvalidTransition,
     MessageView,
-    Status,
     parse_ref,
 )
 from casestore.centres import centre_by_slug
 from casestore.ratelimit import RateLimiter
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +148,7 @@ class Relay:
         )
         self.actions.send_reply = self.from_agent
         self.actions.anon = self.anon  # status notices find anonymous tipsters here too
+        self.inbound = Inbound(store, addresses.domain, self.anon)
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     # -- the citizen's address: the one way out to a citizen ------------------------------
@@ -225,29 +225,13 @@ class Relay:
             return [Outgoing(to=sender, body=unknown_case(local), sender=local)]
         if not body.strip() or len(body) > MAX_CHARS:
             return [Outgoing(to=sender, body=empty_or_long(MAX_CHARS), sender=local)]
-        anon = is_anon(sender, self.addr.domain)
-        if anon and self.anon.owns(sender, case.ref) and case.citizen_jid == self.placeholder:
-            self.anon.touch(sender)
-            if case.status == Status.MERGED and (into := self.store.merged_into(case.ref)):
-                case = self.store.get(into) or case
-                self.anon.attach(case.ref, sender)
-            msg, added = self.store.add_message(
-                case.ref,
-                direction="citizen",
-                sender=self.placeholder,
-                body=body,
-                origin_id=self.anon.origin(sender, origin_id),
-            )
-            return self.to_agents(case, msg) if added else []
-        if anon:
+        if self.inbound.owns(case, sender):  # the citizen (or their anonymous session)
+            stored = self.inbound.store_message(sender, body, origin_id, case=case)
+            if stored is None:  # nothing but invisible characters
+                return [Outgoing(to=sender, body=empty_or_long(MAX_CHARS), sender=local)]
+            return self.to_agents(stored.case, stored.message) if stored.added else []
+        if self.inbound.is_anon(sender):
             return self._anon_party(sender, case, local, body)
-        if sender == case.citizen_jid:
-            if case.status == Status.MERGED and (into := self.store.merged_into(case.ref)):
-                case = self.store.get(into) or case  # the conversation goes on in the case kept
-            msg, added = self.store.add_message(
-                case.ref, direction="citizen", sender=sender, body=body, origin_id=origin_id
-            )
-            return self.to_agents(case, msg) if added else []
         if not sender_is_agent:
             log.warning("refused a message to case %s from a non-party", case.ref)
             if sender.partition("@")[2] == self.addr.domain:  # staff of another centre

@@ -29,9 +29,9 @@ import slixmpp
 from sqlalchemy import text
 
 from casestore import CaseStore
-from damrongdham.chaos import CENTRE, COMPLAINTS, Load, Result, count, pids_of
-from damrongdham.local_stack import RunningStack
-from damrongdham.xmpp import close_client, new_client, register_account, start_client
+from devtools.chaos import CENTRE, COMPLAINTS, Load, Result, count, pids_of
+from devtools.local_stack import RunningStack
+from kernel.xmpp import close_client, new_client, register_account, start_client
 
 TAG = re.compile(r"\[q([rew])([a-z]+)\]")
 AGENT_NICK = "bench-agent"
@@ -246,7 +246,7 @@ async def stored(store: CaseStore, total: int, idle: float, limit: float) -> int
 
 def figures(sent: dict[tuple[str, int], float], arrivals: Arrivals, phase: str) -> dict:
     """Throughput (arrived / first send → last arrival), latency percentiles, losses."""
-    from damrongdham.bench import percentile
+    from devtools.bench import percentile
 
     lat = sorted(
         (arrivals.first[key] - at) * 1000 for key, at in sent.items() if key in arrivals.first

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from casestore import CaseView
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 ENV = "DAMRONGDHAM_URGENT_EVERY_MINUTES"
 DEFAULT_MINUTES = 10.0

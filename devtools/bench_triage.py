@@ -1,6 +1,6 @@
 """Speed of the triage, for ``damrongdham bench``.
 
-    from bots.bench_triage import bench_triage
+    from devtools.bench_triage import bench_triage
     bench_triage()  # {"msgs_per_s": …, "p99_ms": …, "tokenize_msgs_per_s": …, …}
 
 One run, one core, the same messages for both: the whole pipeline (normalise, mask, locate,

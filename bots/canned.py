@@ -1,6 +1,6 @@
 """Canned replies for `/reply <name>`: one reviewed data file, per-centre overrides. Pure.
 
-``bridge/data/canned.json`` holds ``defaults`` (every centre) and ``centres.<slug>`` (a
+``bots/data/canned.json`` holds ``defaults`` (every centre) and ``centres.<slug>`` (a
 centre's own replies: they add to the defaults or replace one of the same name). Each reply
 has an English ``name`` (the key), a Thai name ``th_name``, and the text ``th`` then ``en``
 with ``{ref}``, ``{centre}`` and ``{centre_en}`` filled in. The file named by the

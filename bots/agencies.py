@@ -1,6 +1,6 @@
 """Agencies a case can be forwarded to: one reviewed data file, overridable per deployment.
 
-``bridge/data/agencies.json`` lists them (id, Thai and English name, endpoint URL or null);
+``bots/data/agencies.json`` lists them (id, Thai and English name, endpoint URL or null);
 the file named by the environment variable ``DAMRONGDHAM_AGENCIES`` replaces it.
 """
 

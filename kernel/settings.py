@@ -7,7 +7,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from damrongdham.files import write_private
+from kernel.files import write_private
 
 DEFAULT_DOMAIN = "damrongdham.localhost"
 

@@ -6,8 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from damrongdham.files import write_private
-from damrongdham.settings import StackSettings
+from kernel.files import write_private
+from kernel.settings import StackSettings
 
 
 def save_settings(settings: StackSettings) -> Path:

@@ -38,7 +38,7 @@ from pathlib import Path
 from casestore import CaseView, EventView, MessageView, Status
 from casestore.centres import centre_by_slug
 from casestore.refs import BANGKOK
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 DATA = Path(__file__).with_name("data")
 HOLIDAYS = DATA / "holidays.json"

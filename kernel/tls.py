@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from damrongdham.files import write_private
+from kernel.files import write_private
 
 VALID_DAYS = 825
 

@@ -1,7 +1,7 @@
 """Presence-aware routing: new cases go to an available agent of their centre.
 
 The 2015 console's *Available* switch is the agent's XMPP presence in the centre room
-(`bridge.presence`). In mode ``auto`` (the default, `data/routing.json`) each new case is
+(`bots.presence`). In mode ``auto`` (the default, `data/routing.json`) each new case is
 given to the available agent holding the fewest open cases (ties: the one who got a case
 least recently), at most ``max_per_agent`` each. Nobody available: the case waits in the
 room's queue (the citizen is told once) and is handed out when an agent becomes available.
@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bridge.actions import AgentActions, _clip
+from bots.agent_commands.common import clip as _clip
+from bots.agent_commands.runner import AgentActions
 from casestore import AlreadyAssigned, CaseStore, CaseView, EventView, InvalidTransition, Status
 from casestore.store import AUTO_PREFIX
-from damrongdham.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing
 
 ENV = "DAMRONGDHAM_ROUTING"
 DEFAULT = Path(__file__).parent / "data" / "routing.json"

@@ -7,7 +7,7 @@ What is masked, in a record's message *and* its arguments (and a traceback's tex
   hash (the key is random per process, so the same citizen reads the same within one log
   but the hash cannot be looked up);
 - Thai national ID numbers, Thai phone numbers (``08x-xxx-xxxx``, ``+66 …``), bank accounts
-  and e-mail addresses, with the patterns of `bots.mask` (the ones that mask case summaries).
+  and e-mail addresses, with the patterns of `kernel.mask` (the ones that mask case summaries).
 
 Staff JIDs (``agent.centre@D``), case and centre addresses (``…@bot.D``) and rooms are kept:
 they are what an operator needs to read a log. Call :func:`install` once, after logging is
@@ -23,7 +23,7 @@ import re
 import secrets
 from typing import Any
 
-from bots.mask import mask
+from kernel.mask import mask
 
 _KEY = secrets.token_bytes(16)
 # Kept whole, never read as digits: ISO dates and times, UUIDs (stanza and origin ids), and
