@@ -343,6 +343,24 @@ def test_post_opens_a_case_from_lat_long(any_app: Flask) -> None:
         assert secret not in public
 
 
+def test_post_description_is_masked_like_any_citizen_text(app: Flask) -> None:
+    _key_id, key = _key(app)
+    answer = app.test_client().post("/open311/v2/requests.json", data={
+        "api_key": key, "service_code": "infrastructure", "centre": "chiangrai",
+        "description": "ไฟถนนดับ ผู้แจ้งบัตร 1-1017-00203-45-1 โทร 081 234 5678",
+        "phone": PHONE,
+    })
+    assert answer.status_code == 201, answer.json
+    ref = answer.json[0]["service_request_id"]
+    store = _store(app)
+    (first,) = store.transcript(ref)
+    digits = re.sub(r"\D", "", first.body.split("\n")[0])
+    assert "1101700203451" not in digits and "0812345678" not in digits, first.body
+    assert "[เลขบัตร]" in first.body and "[เบอร์โทร]" in first.body
+    assert PHONE in first.body  # the contact field, sent for the centre to call back
+    assert "1101700203451" not in re.sub(r"\D", "", store.get(ref).summary)
+
+
 def test_post_json_and_address_string_and_centre(any_app: Flask) -> None:
     _, key = _key(any_app)
     client = any_app.test_client()

@@ -26,6 +26,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from bots.triage import clean
 from casestore import Status, open311_status, parse_ref
 from casestore.api_keys import verify_key
 from casestore.centres import Centre, all_centres, centre_by_iso, centre_by_slug, centre_slugs
@@ -692,8 +693,11 @@ def _locate(fields: dict[str, str]) -> tuple[Centre, str | None, str]:
 
 
 def _case_body(fields: dict[str, str], agency: str, key_id: int, service: Service) -> str:
-    """The case's first message, for the centre's staff only (never shown publicly)."""
+    """The case's first message, for the centre's staff only (never shown publicly). The
+    free-text description is masked like any citizen's words (`bots.triage.clean`); the
+    contact fields the agency sends on purpose are kept for the centre to call back."""
     description = _text(fields, "description", MAX_DESCRIPTION)
+    description = clean(description) if description else description
     lines = [description or f"({service.th} · {service.en})", "",
              f"— แจ้งผ่าน Open311 โดย {agency} · via Open311 from {agency} (API key {key_id})",
              f"บริการ · service: {service.name}"]
