@@ -165,6 +165,9 @@ def test_commands_typed_in_the_centre_room(route_stack) -> None:
         agent.say(room, "/คิว", mtype="groupchat")
         queue = await agent.expect(lambda m: "queue of" in m["body"])
         assert ref in queue["body"] and centre_jid in queue["body"]
+        agent.say(room, f"!whoami {ref}", mtype="groupchat")  # the agent's own open cases
+        mine = await agent.expect(lambda m: from_case(ref, info)(m) and "held by" in m["body"])
+        assert f"held by {centre_jid}: 1" in mine["body"] and f"xmpp:{ref.lower()}@" in mine["body"]
 
         # An agent of another centre naming this case in their own room: refused.
         other = await login(info, somchai, pw[somchai])
