@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from casestore import CaseView
-from kernel.addresses import Outgoing
+from casestore import CaseStore, CaseView
+from kernel.addresses import Addresses, Outgoing
 
 if TYPE_CHECKING:
     from bots.agent_commands.runner import Actions
@@ -50,11 +50,11 @@ class Context:
     origin_id: str | None = None
 
     @property
-    def store(self):
+    def store(self) -> CaseStore:
         return self.actions.store
 
     @property
-    def addr(self):
+    def addr(self) -> Addresses:
         return self.actions.addr
 
     def current(self) -> CaseView:
