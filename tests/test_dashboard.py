@@ -206,7 +206,7 @@ def test_sign_in_sets_a_strict_httponly_cookie_and_stores_only_a_hash(
     attrs = {a.strip().lower() for a in cookie.split(";")[1:]}
     assert {"httponly", "samesite=strict", "path=/dashboard"} <= attrs
     assert "secure" not in attrs  # plain http here
-    with store._read() as s:
+    with store.reading() as s:
         rows = s.scalars(select(WebSession)).all()
     assert len(rows) == 1 and rows[0].jid == f"chiangrai@{DOMAIN}"
     assert rows[0].token_hash != token and len(rows[0].token_hash) == 64
