@@ -19,14 +19,11 @@ from casestore import (
 from casestore.lifecycle import TRANSITIONS
 from casestore.models import Case
 
+pytestmark = pytest.mark.every_backend  # `store` on SQLite and PostgreSQL (conftest)
+
 CITIZEN = "somchai@citizens.example"
 AGENT = "chiangrai@damrongdham.example"
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(db_store: CaseStore) -> CaseStore:
-    return db_store
 
 
 def open_case(store: CaseStore, **kw: object):

@@ -74,14 +74,6 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    s.migrate()
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def fake_xmpp(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The XMPP server accepts PASSWORD for every account; records who was checked."""
     asked: list[str] = []
