@@ -28,6 +28,11 @@ from .messages import insert_message
 SUMMARY_LEN = 200
 
 
+def _replay_opened(msg: CaseMessage, case: Case) -> OpenResult:
+    """`open_case` of a message stored before: the case as it is, no PIN."""
+    return OpenResult(CaseView.of(case), MessageView.of(msg, case.ref), False, None)
+
+
 class CasesMixin(StoreBase):
     """Opening cases, moving them along their lifecycle, and finding them."""
 
@@ -96,11 +101,7 @@ class CasesMixin(StoreBase):
                 s.flush()
                 return OpenResult(CaseView.of(case), MessageView.of(msg, case.ref), True, pin)
 
-        return self._once(citizen_jid, origin_id, create, self._replay)
-
-    @staticmethod
-    def _replay(msg: CaseMessage, case: Case) -> OpenResult:
-        return OpenResult(CaseView.of(case), MessageView.of(msg, case.ref), False, None)
+        return self._once(citizen_jid, origin_id, create, _replay_opened)
 
     def assign(
         self, ref: str | CaseRef, agent_jid: str, actor: str, *, now: datetime | None = None
