@@ -26,7 +26,7 @@ from bots.urgent import Reannouncer, interval
 from bridge.adhoc import AdhocCommands
 from bridge.outbox import deliver_forever
 from bridge.room_commands import need_ref, parse_room, room_help
-from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
+from casestore import CaseStore, CaseView, DeliveryView, EventKind, MessageView, parse_ref
 from casestore.centres import centre_by_iso
 from casestore.refs import utcnow
 from kernel.addresses import Addresses, Outgoing
@@ -62,7 +62,7 @@ def _agencies() -> dict[str, Agency]:
         return load_agencies(DEFAULT)
 
 
-ANNOUNCED = "announced"  # audit event: a case opened outside the chat was announced
+ANNOUNCED = EventKind.ANNOUNCED  # audit event: a case opened outside the chat was announced
 FAULT_RESEND = "ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้ง · Temporary fault, please resend."
 FAULT_KEPT = (
     "ได้รับข้อความแล้ว ระบบกำลังบันทึก จะส่งต่อให้โดยอัตโนมัติ ไม่ต้องส่งซ้ำ · "

@@ -100,7 +100,7 @@ def _row(row: object) -> PublicCase:
 
 def public_case(store: CaseStore, ref: str) -> PublicCase | None:
     """The public view of one case by its canonical reference (``TH57-2569-000001``)."""
-    with store._read() as s:
+    with store.reading() as s:
         row = s.execute(select(*_PUBLIC_COLUMNS).where(Case.ref == ref)).one_or_none()
     return None if row is None else _row(row)
 
@@ -136,7 +136,7 @@ def find_cases(
     if end is not None:
         q = q.where(Case.created_at < as_utc(end))
     order = (Case.created_at.desc(), Case.id.desc())
-    with store._read() as s:
+    with store.reading() as s:
         if refs is None:
             rows = s.execute(q.order_by(*order).limit(limit).offset(offset)).all()
             return [_row(r) for r in rows]
@@ -155,7 +155,7 @@ def rate_hits(
     """How many hits ``bucket`` holds in its current window, without adding one (0 when the
     window is over). For limits that count only failures but must refuse before trying."""
     at = as_utc(now or utcnow())
-    with store._read() as s:
+    with store.reading() as s:
         row = s.execute(
             select(RateLimit.window_start, RateLimit.hits).where(
                 RateLimit.bucket == bucket[:MAX_BUCKET]

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-import casestore.store as store_module
+import casestore.store.outbox as outbox_module  # where the store builds outbox rows
 from bots.agencies import Agency, find_agency, load_agencies, parse_agencies
 from bots.relay import Relay
 from bridge.outbox import agency_reference, backoff, deliver_due, open311_request, payload_of
-from casestore import CaseStore, Status
+from casestore import CaseStore, InvalidTransition, Status
 from casestore.migrate import upgrade
 from kernel.addresses import Addresses, Outgoing
 
@@ -117,7 +117,7 @@ def test_forward_writes_status_and_outbox_row_together(db_url: str, monkeypatch)
             "pea: ด่วน",
         )
         # the lifecycle refuses a second forward: no second row
-        with pytest.raises(store_module.InvalidTransition):
+        with pytest.raises(InvalidTransition):
             store.forward(ref, "pwa", SOMCHAI, "{}")
         assert len(store.deliveries(ref)) == 1
 
@@ -127,7 +127,7 @@ def test_forward_writes_status_and_outbox_row_together(db_url: str, monkeypatch)
             def __init__(self, **kw: object) -> None:
                 raise RuntimeError("disk full")
 
-        monkeypatch.setattr(store_module, "Delivery", Broken)
+        monkeypatch.setattr(outbox_module, "Delivery", Broken)
         with pytest.raises(RuntimeError):
             store.forward(other, "pea", SOMCHAI, "{}")
         monkeypatch.undo()
