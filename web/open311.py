@@ -26,16 +26,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from casestore import Status, open311_status, parse_ref
+from casestore import Status, open311_status, parse_ref, places
 from casestore.api_keys import verify_key
-from casestore.centres import Centre, all_centres, centre_by_iso, centre_by_slug, centre_slugs
+from casestore.centres import Centre, centre_by_iso, centre_by_slug, centre_slugs
 from casestore.lifecycle import DONE
 from casestore.public_reads import (
     MAX_IDS,
     PublicCase,
     find_cases,
-    nearest_province,
-    province_point,
     public_case,
     rate_hits,
 )
@@ -376,21 +374,14 @@ def parse_w3c(name: str, text: str, *, end_of_day: bool = False) -> datetime:
 def _address(c: PublicCase, centre: Centre | None) -> str | None:
     """``อ.แม่สาย จ.เชียงราย``; the province alone for tips (a district may point at the
     person who gave the tip)."""
-    parts: list[str] = []
-    if c.district and c.type != "tip":
-        parts.append(c.district if c.district.startswith(("อ.", "เขต")) else f"อ.{c.district}")
-    iso = c.province or (centre.iso if centre else None)
-    province = centre_by_iso(iso, ("provinces", "bangkok")) if iso else None
-    if province is not None:
-        parts.append(province.province_th if province.kind == "bangkok"
-                     else f"จ.{province.province_th}")
-    return " ".join(parts) or None
+    district = c.district if c.type != "tip" else None
+    return places.address_th(district, c.province or (centre.iso if centre else None))
 
 
 def public_request(c: PublicCase) -> dict[str, Any]:
     """A case as an Open311 service request: public fields only."""
     centre = centre_by_slug(c.centre)
-    point = province_point(c.province or (centre.iso if centre else None))
+    point = places.province_point(c.province or (centre.iso if centre else None))
     service = SERVICES.get(c.topic)
     return {
         "service_request_id": c.ref,
@@ -584,62 +575,23 @@ def _coordinate(fields: dict[str, str], name: str, low: float, high: float) -> f
     return value
 
 
-_ORDINARY_WORDS = frozenset({"เลย", "ตาก", "แพร่", "น่าน"})  # need จ./จังหวัด in front
-
-
 def _served(iso: str) -> Centre | None:
     centre = centre_by_iso(iso)
     return centre if centre is not None and centre.slug in centre_slugs() else None
 
 
 def province_in(text: str) -> tuple[Centre | None, str | None]:
-    """(province or Bangkok centre, district name) named in an address string.
-
-    Thai names count after จ./จังหวัด, or bare unless they are ordinary words (เลย, ตาก…);
-    English names as words; ``TH-57`` as is. Refused(400) when two provinces are named.
-    """
-    provinces = [c for c in all_centres() if c.kind in ("province", "bangkok")]
-    lowered = text.lower()
-    strong: set[str] = set()
-    weak: set[str] = set()
-    for c in provinces:
-        assert c.iso is not None
-        th = re.escape(c.province_th)
-        if re.search(rf"(?:จ\.|จังหวัด)\s*{th}", text):
-            strong.add(c.iso)
-        elif c.province_th not in _ORDINARY_WORDS and c.province_th in text:
-            weak.add(c.iso)
-        words = r"[\s-]*".join(re.escape(w) for w in c.province_en.lower().split())
-        if re.search(rf"(?<![a-z]){words}(?![a-z])", lowered):
-            weak.add(c.iso)
-    for m in re.finditer(r"(?<![A-Za-z0-9])TH-?(\d\d)(?![0-9-])", text, re.IGNORECASE):
-        strong.add(f"TH-{m.group(1)}")
-    found = strong or weak
-    if not found:
-        return None, None
-    if len(found) > 1:
+    """(province or Bangkok centre, district name) named in an address string
+    (:func:`casestore.places.province_in_address`). Refused(400) when two provinces are
+    named."""
+    try:
+        iso, district = places.province_in_address(text)
+    except places.AmbiguousAddress:
         raise Refused(400, "address_string names more than one province: give lat/long "
-                           "or the centre")
-    iso = next(iter(found))
-    province = centre_by_iso(iso, ("provinces", "bangkok"))
+                           "or the centre") from None
+    province = centre_by_iso(iso, ("provinces", "bangkok")) if iso else None
     if province is None:
         return None, None
-    district = None
-    for d in all_centres():
-        if d.kind != "district" or d.iso != iso or not d.district_th:
-            continue
-        name = d.district_th
-        bare = name.removeprefix("เขต")
-        marked = re.search(rf"(?:อ\.|อำเภอ|เขต)\s*{re.escape(bare)}", text)
-        english = d.district_en and re.search(
-            rf"(?<![a-z]){re.escape(d.district_en.lower())}\s+district", lowered
-        )
-        if (marked or english) and (district is None or len(name) > len(district)):
-            district = name
-    if district is None and re.search(r"(?:อ\.|อำเภอ)\s*เมือง(?!\S)", text):
-        capital = f"เมือง{province.province_th}"
-        if any(d.district_th == capital for d in all_centres() if d.iso == iso):
-            district = capital
     return province, district
 
 
@@ -668,7 +620,7 @@ def _locate(fields: dict[str, str]) -> tuple[Centre, str | None, str]:
             district = None
         return centre, district, "centre"
     if lat is not None and lon is not None:
-        iso = nearest_province(lat, lon)
+        iso = places.nearest_province(lat, lon)
         if iso is None:
             raise Refused(400, "lat/long is not in Thailand")
         centre = _served(iso)
