@@ -37,10 +37,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from casestore import CaseRef, CaseView, EventView, MessageView, Status, parse_ref
 from casestore.centres import centre_by_slug
 from casestore.labels import STATUS_EN, STATUS_TH
+from casestore.open311_format import TYPE_LABELS, topic_label
 from casestore.pins import verify_pin
 from casestore.refs import BANGKOK, BE_OFFSET, as_utc, utcnow
 from web import db
-from web.open311 import TYPE_LABELS, topic_label
 
 bp = Blueprint("track", __name__)
 
