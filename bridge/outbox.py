@@ -1,10 +1,11 @@
 """Delivering the outbox: cases forwarded to agencies, as Open311 GeoReport v2 requests.
 
 `CaseStore.forward` writes the outbox row in the same transaction as the status change;
-this module turns a case into the request, and a worker POSTs due rows (JSON) to the
-agency's endpoint with exponential backoff until one is accepted (2xx). The agency's
-reference (``service_request_id`` or ``token`` of the answer) is recorded with the time of
-delivery. Rows live in the database, so delivery survives restarts and long outages.
+this module turns a case into the request (the record of the public Open311 API, plus what
+the agency's POST needs), and a worker POSTs due rows (JSON) to the agency's endpoint with
+exponential backoff until one is accepted (2xx). The agency's reference
+(``service_request_id`` or ``token`` of the answer) is recorded with the time of delivery.
+Rows live in the database, so delivery survives restarts and long outages.
 Each POST carries ``Idempotency-Key: <deployment>/<row id>`` so that an agency can tell a
 retry whose first answer was lost from a new request.
 """
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bots.agencies import Agency
-from casestore import CaseStore, CaseView, DeliveryView, open311_status
-from casestore.centres import centre_by_iso
+from casestore import CaseStore, CaseView, DeliveryView, Status, places
+from casestore.open311_format import service_request
 from casestore.refs import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,19 +34,6 @@ POLL_EVERY = 2.0
 HTTP_TIMEOUT = 15.0
 
 
-def address_string(case: CaseView) -> str | None:
-    """`อ.แม่สาย จ.เชียงราย` from the case's district and province, when known."""
-    parts = []
-    if case.district:
-        parts.append(
-            case.district if case.district.startswith(("อ.", "เขต")) else f"อ.{case.district}"
-        )
-    centre = centre_by_iso(case.province, ("provinces", "bangkok")) if case.province else None
-    if centre is not None:
-        parts.append(centre.province_th if centre.kind == "bangkok" else f"จ.{centre.province_th}")
-    return " ".join(parts) or None
-
-
 def open311_request(
     case: CaseView,
     agency: Agency,
@@ -54,20 +42,24 @@ def open311_request(
 ) -> dict[str, object]:
     """The Open311 GeoReport v2 request for a case forwarded to `agency`.
 
-    Only what an agency needs: the masked summary, never the citizen's address.
+    The public record (:func:`casestore.open311_format.service_request`, status
+    ``forwarded``) with what only the agency's POST needs: the masked summary as
+    ``description``, the agency as ``agency_responsible``, ``address_string`` (the district
+    even for a tip), ``type``, ``urgent``, the agent's note, and ``lat``/``long`` only when a
+    position is given (the public record's province seat is not where anything happened).
+    Fields the record leaves empty are left out. Never the citizen's address.
     """
-    request: dict[str, object] = {
-        "service_request_id": case.ref,
-        "service_code": case.topic,
-        "description": case.summary,
-        "status": open311_status("forwarded"),
-        "status_notes": "forwarded",
-        "agency_responsible": agency.name_th,
-        "requested_datetime": case.created_at.isoformat(),
-        "type": case.type,
-        "urgent": case.urgent,
-    }
-    if address := address_string(case):
+    record = service_request(case, status=Status.FORWARDED)
+    for public_only in ("address", "lat", "long"):
+        del record[public_only]
+    request: dict[str, object] = {k: v for k, v in record.items() if v is not None}
+    request.update(
+        description=case.summary,
+        agency_responsible=agency.name_th,
+        type=case.type,
+        urgent=case.urgent,
+    )
+    if address := places.address_th(case.district, case.province):
         request["address_string"] = address
     if lat_long is not None:
         request["lat"], request["long"] = lat_long

@@ -5,25 +5,23 @@ citizen's address, the text of their messages, agents' addresses and the PIN has
 loaded (:class:`PublicCase`); tracking, which shows the centre's replies to the citizen who
 proved the PIN, uses :meth:`CaseStore.events` and :meth:`CaseStore.transcript`.
 
-Also here: the last count of a rate-limit bucket without counting (``rate_hits``), and the
-approximate position of each province's seat (``province_point``, ``nearest_province``) that
-public answers give instead of anyone's own location.
+Also here: the last count of a rate-limit bucket without counting (``rate_hits``). The
+approximate position of each province's seat that public answers give instead of anyone's
+own location (``province_point``, ``nearest_province``) is :mod:`casestore.places`'s,
+re-exported for the public readers.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from sqlalchemy import func, or_, select
 
-from .centres import all_centres
 from .lifecycle import Status
 from .models import Case, CaseEvent, RateLimit
+from .places import nearest_province, province_point
 from .ratelimit import MAX_BUCKET
 from .refs import as_utc, utcnow
 from .store import CaseStore
@@ -164,51 +162,3 @@ def rate_hits(
     if row is None or as_utc(row[0]) + window <= at:
         return 0
     return int(row[1])
-
-
-# -- where a province is: public answers give this, never a citizen's position ---------------
-
-
-@cache
-def _points() -> dict[str, tuple[float, float]]:
-    """ISO code → (lat, lon) of the province's seat.
-
-    From ``centres.csv`` (``lat``/``lon`` of the provincial and Bangkok rows) when it has
-    them; until then from the hand-reviewed table of provincial halls the triage bot uses
-    (``bots/data/places.json``, ``halls``), read as data, not imported as code.
-    """
-    points = {
-        c.iso: (c.lat, c.lon)
-        for c in all_centres()
-        if c.iso and c.kind in ("province", "bangkok") and c.lat is not None and c.lon is not None
-    }
-    if points:
-        return points
-    try:
-        from importlib.resources import files
-
-        text = files("bots").joinpath("data").joinpath("places.json").read_text("utf-8")
-        halls = json.loads(text)["halls"]
-    except (ModuleNotFoundError, FileNotFoundError, KeyError, ValueError):
-        return {}
-    return {iso: (float(ll[0]), float(ll[1])) for iso, ll in halls.items()}
-
-
-def province_point(iso: str | None) -> tuple[float, float] | None:
-    """Approximate (lat, lon) of a province's seat (the provincial hall's town), or None."""
-    return _points().get(iso) if iso else None
-
-
-def nearest_province(lat: float, lon: float) -> str | None:
-    """ISO code of the province whose seat is nearest to a point in or near Thailand; None
-    for a point outside (5–21 °N, 97–106 °E) or when no positions are known."""
-    if not (5.0 <= lat <= 21.0 and 97.0 <= lon <= 106.0):
-        return None
-    points = _points()
-    if not points:
-        return None
-    coslat = math.cos(math.radians(lat))
-    return min(
-        points,
-        key=lambda iso: (points[iso][0] - lat) ** 2 + ((points[iso][1] - lon) * coslat) ** 2,
-    )

@@ -170,6 +170,30 @@ def test_upgrade_from_0001_keeps_cases_and_adds_the_outbox(db_url: str) -> None:
         assert len(store.deliveries(ref)) == 1
 
 
+def test_the_payload_is_the_public_record_plus_what_the_agency_needs(store: CaseStore) -> None:
+    """One serialiser: the outbox sends the public Open311 record (status forwarded) with the
+    masked summary, the agency, the address, type and urgency; nothing of the citizen's."""
+    from casestore.open311_format import service_request
+
+    case = store.get(open_case(store))
+    assert case is not None
+    sent = open311_request(case, agencies_for(None)["pea"], "ด่วน", lat_long=(18.14, 100.14))
+    public = service_request(case, status=Status.FORWARDED)
+    shared = set(public) - {"description", "agency_responsible", "address", "lat", "long"}
+    assert {k: sent[k] for k in shared if public[k] is not None} == {
+        k: public[k] for k in shared if public[k] is not None
+    }
+    assert not {k for k in shared if public[k] is None} & set(sent)
+    assert sent["description"] == case.summary and public["description"] != case.summary
+    assert sent["agency_responsible"] == "การไฟฟ้าส่วนภูมิภาค"
+    assert sent["address_string"] == "อ.เมืองแพร่ จ.แพร่" and "address" not in sent
+    assert (sent["lat"], sent["long"], sent["agency_note"]) == (18.14, 100.14, "ด่วน")
+    assert (sent["status"], sent["status_notes"], sent["requested_datetime"]) == (
+        "open", "forwarded", "2026-11-21T09:00:00+07:00"
+    )
+    assert CITIZEN not in payload_of(sent)
+
+
 # -- delivery --------------------------------------------------------------------------------
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from casestore.centres import centre_by_iso, centre_by_slug
+from casestore import places
+from casestore.centres import centre_by_slug
 from casestore.events import EventKind
 from casestore.labels import STATUS_TH, TOPIC_TH, TYPE_TH
 from casestore.lifecycle import Status
@@ -159,8 +160,8 @@ def province_th(iso: str | None) -> str:
     """The province's Thai name for ``TH-57``; «ไม่ทราบจังหวัด» for None."""
     if not iso:
         return UNKNOWN_PROVINCE_TH
-    centre = centre_by_iso(iso, ("provinces", "bangkok"))
-    return centre.province_th if centre else iso
+    province = places.province(iso)
+    return province.name_th if province else iso
 
 
 FILTERS = {

@@ -38,10 +38,10 @@ from casestore import CaseRef, CaseView, EventView, MessageView, Status, parse_r
 from casestore.centres import centre_by_slug
 from casestore.events import TRANSFER_ARROW, EventKind
 from casestore.labels import STATUS_EN, STATUS_TH
+from casestore.open311_format import TYPE_LABELS, topic_label
 from casestore.pins import verify_pin
 from casestore.refs import BANGKOK, BE_OFFSET, as_utc, utcnow
 from web import db
-from web.open311 import TYPE_LABELS, topic_label
 
 bp = Blueprint("track", __name__)
 
