@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
+from .events import EventKind
 from .lifecycle import Status
 from .models import Case, CaseEvent, RateLimit
 from .places import nearest_province, province_point
@@ -45,7 +46,7 @@ _LAST_CHANGE = (
     select(func.max(CaseEvent.at))
     .where(
         CaseEvent.case_id == Case.id,
-        or_(CaseEvent.to_status.is_not(None), CaseEvent.kind == "transferred"),
+        or_(CaseEvent.to_status.is_not(None), CaseEvent.kind == EventKind.TRANSFERRED),
     )
     .correlate(Case)
     .scalar_subquery()
