@@ -1,25 +1,22 @@
 """Where a message is about: province (ISO 3166-2 code) and district, from place names.
 
-Rules and a gazetteer, not learning: the official names come from ``geothai`` (77
-provinces, 928 districts, 7,400 subdistricts), the names people actually write
-(โคราช, กทม., นครศรีฯ, Pattaya…) and the names that are also ordinary words (เลย, ตาก,
-แพร่ in เผยแพร่, สอง = two…) from ``bots/data/places.json``. A name that is an ordinary word
-counts only after a marker (จ./จังหวัด, อ./อำเภอ/เขต, ต./ตำบล) or standing alone between
-spaces. "อ.เมือง" + a province gives that province's capital district. A ``geo:lat,lon``
-URI or a pair of coordinates gives the province of the nearest provincial hall."""
+Rules over a gazetteer, not learning. Every place fact (official names from ``geothai``,
+the names people actually write such as โคราช, กทม., นครศรีฯ, Pattaya, the names that are
+also ordinary words such as เลย, ตาก, แพร่ in เผยแพร่, สอง = two, the provincial halls'
+coordinates) comes from :mod:`casestore.places`; this module only finds the mentions in a
+message. A name that is an ordinary word counts only after a marker (จ./จังหวัด,
+อ./อำเภอ/เขต, ต./ตำบล) or standing alone between spaces. "อ.เมือง" + a province gives that
+province's capital district. A ``geo:lat,lon`` URI or a pair of coordinates gives the
+province of the nearest provincial hall."""
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
-
-import geothai
 
 from bots.trie import compile_words, cut_inside_word, trie_pattern
+from casestore import places
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,73 +46,21 @@ _RIVER = ("แม่น้ำ", "ลำน้ำ", "แม่น้ำ ", "river
 _STANDALONE_BEFORE = " \n\t,.:;!?()\"'/-"
 
 
-def _data() -> dict:
-    text = files("bots").joinpath("data/places.json").read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-def _canon_en(text: str) -> str:
-    return re.sub(r"[\s\-]+", " ", text.lower())
-
-
 @cache
 def _index() -> dict:
-    data = _data()
-    gated = set(data["needs_marker_th"])
-    th: dict[str, list[_Entry]] = {}
-
-    def add(name: str, entry: _Entry) -> None:
-        bucket = th.setdefault(name, [])
-        if entry not in bucket:
-            bucket.append(entry)
-
-    names: dict[str, str] = {}
-    for p in geothai.provinces():
-        iso = f"TH-{p.code}"
-        names[iso] = p.name_th
-        add(p.name_th, ("p", iso, None))
-    for name, iso in data["aliases_th"].items():
-        add(name, ("p", iso, None))
-    districts: dict[str, tuple[str, str]] = {}  # code -> (name_th, iso)
-    en: dict[str, list[_Entry]] = {}
-    for p in geothai.provinces():
-        iso = f"TH-{p.code}"
-        en.setdefault(_canon_en(p.name_en), []).append(("p", iso, None))
-        en.setdefault(_canon_en(p.name_en).replace(" ", ""), []).append(("p", iso, None))
-        for d in geothai.districts(p.code):
-            districts[d.code] = (d.name_th, iso)
-            add(d.name_th, ("d", iso, d.code))
-            if d.name_th.startswith("เขต") and len(d.name_th) > 5:
-                add(d.name_th[3:], ("d", iso, d.code))
-            key = _canon_en(d.name_en)
-            if len(key) >= 5 and not key.startswith("mueang"):
-                en.setdefault(key, []).append(("d", iso, d.code))
-    for name, iso in data["aliases_en"].items():
-        en.setdefault(_canon_en(name), []).append(("p", iso, None))
-    gated_en = set(data["needs_marker_en"])
+    """The gazetteer of :mod:`casestore.places` with the patterns that find its names."""
+    g = places.gazetteer()
     return {
-        "th": th,
-        "th_re": compile_words(th),
-        "gated": gated,
-        "en": en,
-        "en_re": re.compile(r"\b(?:" + trie_pattern(sorted(en)) + r")\b"),
-        "gated_en": gated_en,
-        "names": names,
-        "districts": districts,
-        "district_by_name": {v[0]: k for k, v in districts.items()},
-        "halls": {iso: tuple(ll) for iso, ll in data["halls"].items()},
+        "th": g.th,
+        "th_re": compile_words(g.th),
+        "gated": g.needs_marker_th,
+        "en": g.en,
+        "en_re": re.compile(r"\b(?:" + trie_pattern(sorted(g.en)) + r")\b"),
+        "gated_en": g.needs_marker_en,
+        "names": g.province_names,
+        "districts": g.districts,
+        "district_by_name": g.district_by_name,
     }
-
-
-@cache
-def _subdistricts() -> dict[str, list[str]]:
-    """Subdistrict (ตำบล) name -> codes of the districts that have one of that name."""
-    out: dict[str, list[str]] = {}
-    for p in geothai.provinces():
-        for d in geothai.districts(p.code):
-            for s in geothai.subdistricts(d.code):
-                out.setdefault(s.name_th, []).append(d.code)
-    return out
 
 
 def _bare_marker(raw: str, head: str, letter: str) -> bool:
@@ -159,7 +104,7 @@ def _thai_hits(text: str, ix: dict) -> list[tuple[int, int, str, _Entry]]:
 
 
 def _english_hits(text: str, ix: dict) -> list[tuple[int, int, str, _Entry]]:
-    canon = _canon_en(text)
+    canon = places.canon_en(text)
     hits = []
     for m in ix["en_re"].finditer(canon):
         name = m.group(0)
@@ -179,22 +124,11 @@ def _english_hits(text: str, ix: dict) -> list[tuple[int, int, str, _Entry]]:
     return hits
 
 
-def nearest_province(lat: float, lon: float) -> str | None:
-    """The province whose provincial hall is nearest, for a point in or near Thailand."""
-    if not (5.0 <= lat <= 21.0 and 97.0 <= lon <= 106.0):
-        return None
-    halls = _index()["halls"]
-    coslat = math.cos(math.radians(lat))
-    return min(
-        halls, key=lambda iso: (halls[iso][0] - lat) ** 2 + ((halls[iso][1] - lon) * coslat) ** 2
-    )
-
-
 def _geo(text: str) -> str | None:
     for m in _GEO.finditer(text):
         a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         try:
-            iso = nearest_province(float(a), float(b))
+            iso = places.nearest_province(float(a), float(b))
         except ValueError:
             continue
         if iso:
@@ -215,7 +149,7 @@ def locate(text: str) -> Place:
     # subdistricts only after ต./ตำบล: their names repeat all over the country
     sub_codes: list[str] = []
     if "ต." in text or "ตำบล" in text:
-        subs = _subdistricts()
+        subs = places.subdistricts()
         for m in _SUBDISTRICT.finditer(text):
             word = m.group(1)
             for n in range(len(word), 1, -1):
@@ -278,16 +212,3 @@ def place_words(english: bool = True) -> list[str]:
 def locate_province(text: str) -> str | None:
     """The ISO code of the province `text` is about, or None."""
     return locate(text).province
-
-
-def district_code(name: str, province: str | None = None) -> str | None:
-    """The DOPA code of a district written as geothai does (or without เขต/อ.), if known."""
-    ix = _index()
-    name = re.sub(r"^(?:อำเภอ|อ\.)\s*", "", name.strip())
-    if re.fullmatch(r"\d{4}", name):
-        return name
-    for candidate in (name, "เขต" + name):
-        for kind, iso, code in ix["th"].get(candidate, []):
-            if kind == "d" and (province is None or iso == province):
-                return code
-    return None

@@ -27,6 +27,7 @@ from casestore import (
     AlreadyAssigned,
     CaseStore,
     CaseView,
+    EventKind,
     InvalidTransition,
     MessageView,
     parse_ref,
@@ -37,7 +38,7 @@ from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
 
-QUEUED = "queued"  # audit event: the citizen was told that nobody is on duty
+QUEUED = EventKind.QUEUED  # audit event: the citizen was told that nobody is on duty
 MAX_CHARS = 8000
 RECENT_COMMANDS = 4096  # (agent, origin id) of commands already carried out, newest last
 # A message that is only a link: what apps send after uploading a picture or file (XEP-0363,
@@ -76,7 +77,7 @@ def other_centre(ref: str, centre: str) -> str:
     )
 
 
-REATTACHED = "reattached"  # audit event: an anonymous tipster came back with the PIN
+REATTACHED = EventKind.REATTACHED  # audit event: an anonymous tipster came back with the PIN
 
 
 def anon_hint(ref: str) -> str:

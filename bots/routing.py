@@ -22,7 +22,7 @@ from pathlib import Path
 from bots.agent_commands.common import clip as _clip
 from bots.agent_commands.runner import AgentActions
 from casestore import AlreadyAssigned, CaseStore, CaseView, EventView, InvalidTransition, Status
-from casestore.store import AUTO_PREFIX
+from casestore.events import AUTO_PREFIX, EventKind
 from kernel.addresses import Addresses, Outgoing
 
 ENV = "DAMRONGDHAM_ROUTING"
@@ -30,7 +30,7 @@ DEFAULT = Path(__file__).parent / "data" / "routing.json"
 MODES = ("auto", "room")
 RETURNED = "returned"  # note of the status event when an unanswered case goes back to the queue
 #: Events after which an earlier automatic assignment no longer stands.
-_TAKEN = frozenset({"claimed", "assigned", "transferred", "merged"})
+_TAKEN = frozenset({EventKind.CLAIMED, EventKind.ASSIGNED, EventKind.TRANSFERRED, EventKind.MERGED})
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,9 @@ def auto_holder(events: Iterable[EventView]) -> str | None:
     """The agent the router gave the case to, if that is still the latest assignment."""
     holder = None
     for e in events:
-        if e.kind in _TAKEN or (e.kind == "status" and e.to_status == Status.NEW):
+        if e.kind in _TAKEN or (e.kind == EventKind.STATUS and e.to_status == Status.NEW):
             holder = None
-            if e.kind == "assigned" and (e.note or "").startswith(AUTO_PREFIX):
+            if e.kind == EventKind.ASSIGNED and (e.note or "").startswith(AUTO_PREFIX):
                 holder = e.note.removeprefix(AUTO_PREFIX)  # type: ignore[union-attr]
     return holder
 

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from casestore import CaseView, EventView, MessageView, Status
 from casestore.centres import centre_by_slug
+from casestore.events import EventKind
 from casestore.refs import BANGKOK
 from kernel.addresses import Addresses, Outgoing
 
@@ -49,16 +50,25 @@ MAX_DAYS = 3660  # guard: no target reaches further than ~10 years
 
 FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
 #: Audit event kinds recorded when a breach is flagged (once per case and breach).
-EVENT = {FIRST_RESPONSE: "sla_first_response", RESOLUTION: "sla_resolution"}
+EVENT = {FIRST_RESPONSE: EventKind.SLA_FIRST_RESPONSE, RESOLUTION: EventKind.SLA_RESOLUTION}
 #: What counts as the centre's first response (an internal note does not: the citizen
 #: sees nothing of it; nor does anything the bot did itself, such as the router's automatic
 #: assignment: its actor is the bot's domain, not a person's JID).
-RESPONSE_EVENTS = frozenset({"claimed", "assigned", "status", "forwarded", "merged", "transferred"})
+RESPONSE_EVENTS = frozenset(
+    {
+        EventKind.CLAIMED,
+        EventKind.ASSIGNED,
+        EventKind.STATUS,
+        EventKind.FORWARDED,
+        EventKind.MERGED,
+        EventKind.TRANSFERRED,
+    }
+)
 DONE = frozenset({Status.RESOLVED, Status.CLOSED, Status.MERGED})
 MINISTRY = "moi"
 #: Audit event kinds of the two escalation steps (note: the target room's slug, with
 #: `` unreachable`` when that room is not served).
-STEP_EVENT = {1: "sla_escalation_1", 2: "sla_escalation_2"}
+STEP_EVENT = {1: EventKind.SLA_ESCALATION_1, 2: EventKind.SLA_ESCALATION_2}
 UNREACHABLE = " unreachable"
 
 

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
 
 def _same(field: str, want: object, got: object, province: str | None) -> bool:
     if field == "district" and want and got:
-        from bots.locate import district_code
+        from casestore.places import district_code
 
         want_code = district_code(str(want), province)
         return want_code is not None and want_code == district_code(str(got), province)

@@ -26,7 +26,7 @@ from bots.urgent import Reannouncer, interval
 from bridge.adhoc import AdhocCommands
 from bridge.outbox import deliver_forever
 from bridge.room_commands import need_ref, parse_room, room_help
-from casestore import CaseStore, CaseView, DeliveryView, MessageView, parse_ref
+from casestore import CaseStore, CaseView, DeliveryView, EventKind, MessageView, parse_ref
 from casestore.centres import centre_by_iso
 from casestore.refs import utcnow
 from kernel.addresses import Addresses, Outgoing
@@ -62,7 +62,7 @@ def _agencies() -> dict[str, Agency]:
         return load_agencies(DEFAULT)
 
 
-ANNOUNCED = "announced"  # audit event: a case opened outside the chat was announced
+ANNOUNCED = EventKind.ANNOUNCED  # audit event: a case opened outside the chat was announced
 FAULT_RESEND = "ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้ง · Temporary fault, please resend."
 FAULT_KEPT = (
     "ได้รับข้อความแล้ว ระบบกำลังบันทึก จะส่งต่อให้โดยอัตโนมัติ ไม่ต้องส่งซ้ำ · "
@@ -259,19 +259,25 @@ class CaseBridge:
             self.xmpp.send_out(out)
 
     async def is_agent(self, jid: str, centre: str) -> bool:
-        """The centre account, or a staff account affiliated with the centre's room."""
-        if jid.partition("@")[2] != self.addr.domain:
-            return False
-        if jid == self.addr.centre_account(centre):
-            return True
-        return jid in await self.staff_of(centre)
+        """The centre account, ``admin@D``, or an account on the centre room's list
+        (:func:`casestore.staff.is_staff`; that module says why the list is the truth)."""
+        from casestore import staff as staff_rules
+
+        domain = self.addr.domain
+        known = staff_rules.is_staff(jid, centre, domain, ())
+        if known or jid.partition("@")[2] != domain:
+            return known  # decided without asking the server for the list
+        return staff_rules.is_staff(jid, centre, domain, await self.staff_of(centre))
 
     async def staff_of(self, centre: str) -> frozenset[str]:
-        """The centre account and the room's owners, admins and members (cached a minute)."""
+        """The centre account and the room's owners, admins and members, read from the
+        server (:func:`casestore.staff.staff_of`; cached a minute)."""
+        from casestore import staff as staff_rules
+
         cached = self._staff.get(centre)
         if cached is None or time.monotonic() - cached[0] > AFFILIATIONS_TTL:
-            staff = await self._room_staff(centre) | {self.addr.centre_account(centre)}
-            cached = (time.monotonic(), staff)
+            listed = await self._room_staff(centre)
+            cached = (time.monotonic(), staff_rules.staff_of(centre, self.addr.domain, listed))
             self._staff[centre] = cached
         return cached[1]
 

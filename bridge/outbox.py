@@ -1,10 +1,11 @@
 """Delivering the outbox: cases forwarded to agencies, as Open311 GeoReport v2 requests.
 
 `CaseStore.forward` writes the outbox row in the same transaction as the status change;
-this module turns a case into the request, and a worker POSTs due rows (JSON) to the
-agency's endpoint with exponential backoff until one is accepted (2xx). The agency's
-reference (``service_request_id`` or ``token`` of the answer) is recorded with the time of
-delivery. Rows live in the database, so delivery survives restarts and long outages.
+this module turns a case into the request (the record of the public Open311 API, plus what
+the agency's POST needs), and a worker POSTs due rows (JSON) to the agency's endpoint with
+exponential backoff until one is accepted (2xx). The agency's reference
+(``service_request_id`` or ``token`` of the answer) is recorded with the time of delivery.
+Rows live in the database, so delivery survives restarts and long outages.
 Each POST carries ``Idempotency-Key: <deployment>/<row id>`` so that an agency can tell a
 retry whose first answer was lost from a new request.
 """
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bots.agencies import Agency
-from bots.open311 import address_string, open311_request, payload_of  # noqa: F401 (built in the brain)
+from bots.open311 import open311_request, payload_of  # noqa: F401 (built in the brain)
 from casestore import CaseStore, DeliveryView
 from casestore.refs import utcnow
 

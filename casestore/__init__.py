@@ -4,6 +4,7 @@ The only code that writes the case database; every other part goes through :clas
 """
 
 from .errors import AlreadyAssigned, CaseNotFound, CaseStoreError, InvalidTransition
+from .events import EventKind
 from .lifecycle import TRANSITIONS, Status, can_transition, is_open, open311_status
 from .refs import CaseRef, buddhist_year, format_ref, parse_ref
 from .store import CaseStore
@@ -22,6 +23,7 @@ __all__ = [
     "CaseStoreError",
     "CaseView",
     "DeliveryView",
+    "EventKind",
     "EventView",
     "InvalidTransition",
     "MessageView",

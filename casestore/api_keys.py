@@ -94,7 +94,7 @@ def create_key(
     if len(label) > 200:
         raise ValueError("label is longer than 200 characters")
     at = as_utc(now or utcnow())
-    with store._write() as s:
+    with store.writing() as s:
         row = ApiKey(
             agency=agency,
             label=label,
@@ -113,7 +113,7 @@ def create_key(
 
 def list_keys(store: CaseStore) -> list[ApiKeyView]:
     """Every key, revoked ones too, in the order they were made."""
-    with store._read() as s:
+    with store.reading() as s:
         return [ApiKeyView.of(r) for r in s.scalars(select(ApiKey).order_by(ApiKey.id))]
 
 
@@ -121,7 +121,7 @@ def revoke_key(store: CaseStore, key_id: int, *, now: datetime | None = None) ->
     """Revoke a key for good (None when there is no such key; revoking twice keeps the
     first time)."""
     at = as_utc(now or utcnow())
-    with store._write() as s:
+    with store.writing() as s:
         row = s.get(ApiKey, key_id, with_for_update=True)
         if row is None:
             return None
@@ -144,7 +144,7 @@ def verify_key(store: CaseStore, key: object, *, now: datetime | None = None) ->
     row: ApiKeyView | None = None
     expected = _DUMMY_HASH
     if m:
-        with store._read() as s:
+        with store.reading() as s:
             found = s.get(ApiKey, int(m.group(1)))
             if found is not None:
                 row, expected = ApiKeyView.of(found), found.key_hash
@@ -152,7 +152,7 @@ def verify_key(store: CaseStore, key: object, *, now: datetime | None = None) ->
     if not (same and m and row is not None and row.active):
         return None
     at = as_utc(now or utcnow())
-    with store._write() as s:
+    with store.writing() as s:
         found = s.get(ApiKey, row.id, with_for_update=True)
         if found is None or found.revoked_at is not None:  # revoked meanwhile
             return None

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import CaseNotFound, CaseStoreError
+from .events import TRANSFER_ARROW, EventKind
 from .lifecycle import Status
 from .models import Case, CaseCounter, CaseEvent, CaseMessage
 from .refs import as_utc, parse_ref, utcnow
-from .store import TRANSFER_ARROW, TRANSFERRED, CaseStore
+from .store import CaseStore
 from .views import CaseView
 
 FORMAT = "damrongdham-case/1"
@@ -97,7 +98,7 @@ def import_case(
     if fields["status"] in DONE:
         raise ValueError(f"{parsed} is {fields['status']}: only open cases move")
     at = as_utc(now or utcnow())
-    with store._write() as s:  # the case store package writes through its own sessions
+    with store.writing() as s:  # the case store package writes through its own sessions
         existing = s.scalars(select(Case).where(Case.ref == str(parsed))).one_or_none()
         if existing is not None:
             same = (existing.citizen_jid == fields["citizen_jid"]
@@ -118,7 +119,7 @@ def import_case(
         for row in data.get("events", []):
             s.add(CaseEvent(case_id=case.id, **_parsed(row, EVENT_FIELDS)))
         note = f"{origin_centre}{TRANSFER_ARROW}{centre}" + (f": {reason}" if reason else "")
-        s.add(CaseEvent(case_id=case.id, at=at, actor=actor, kind=TRANSFERRED, note=note,
+        s.add(CaseEvent(case_id=case.id, at=at, actor=actor, kind=EventKind.TRANSFERRED, note=note,
                         from_status=old_status if target != old_status else None,
                         to_status=target if target != old_status else None))
         _reserve(s, parsed.prefix, parsed.year, parsed.seq)

@@ -8,11 +8,11 @@ from functools import cache
 
 from sqlalchemy import Insert, Select, Update, bindparam, insert, or_, select, update
 
+from .events import TRANSFER_ARROW, EventKind
 from .lifecycle import DONE
 from .models import Case, CaseEvent, CaseMessage
 
-TRANSFERRED = "transferred"  # the event kind (see store.py)
-TRANSFER_ARROW = " → "  # a transfer's note starts "<old centre> → <new centre>"
+__all__ = ["TRANSFER_ARROW", "insert_message", "latest_open", "touch_case"]
 
 
 def _like_prefix(text: str) -> str:
@@ -34,7 +34,7 @@ def _statement(by_centre: bool, lock: bool) -> Select:
             select(events.id)
             .where(
                 events.case_id == cases.id,
-                events.kind == TRANSFERRED,
+                events.kind == EventKind.TRANSFERRED,
                 events.note.like(bindparam("moved"), escape="/"),
             )
             .exists()

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from .events import EventKind
 from .lifecycle import DONE
 from .models import Case, CaseEvent, CaseMessage, CaseRating, Delivery
 from .refs import as_utc, utcnow
@@ -36,7 +37,7 @@ from .store import CaseStore
 
 DEFAULT_RETENTION_DAYS = 365
 RETENTION_ENV = "DAMRONGDHAM_RETENTION_DAYS"
-PURGED = "purged"  # audit event kind
+PURGED = EventKind.PURGED  # the audit event of a purge
 PURGED_JID = "purged@pdpa.invalid"  # never an XMPP address: nothing is ever sent to it
 ACTOR = "pdpa-retention"
 EXPORT_FORMAT = "damrongdham-subject-export/1"
@@ -120,7 +121,7 @@ def purge(
     """Purge the cases done more than `older_than_days` ago (see the module docstring)."""
     cutoff, q = due_for_purge(store, older_than_days, now)
     at = as_utc(now or utcnow())
-    with store._write() as s:
+    with store.writing() as s:
         rows = s.execute(q).all()
         ids = [r.id for r in rows]
         report = PurgeReport(cutoff, dry_run, [r.ref for r in rows])
@@ -195,7 +196,7 @@ def subject_export(store: CaseStore, citizen_jid: str, now: datetime | None = No
         raise PdpaError(
             f"{jid} is a placeholder shared by many cases, not a person: nothing to export"
         )
-    with store._read() as s:
+    with store.reading() as s:
         cases = s.scalars(
             select(Case).where(Case.citizen_jid == jid).order_by(Case.created_at, Case.id)
         ).all()

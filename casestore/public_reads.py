@@ -5,25 +5,24 @@ citizen's address, the text of their messages, agents' addresses and the PIN has
 loaded (:class:`PublicCase`); tracking, which shows the centre's replies to the citizen who
 proved the PIN, uses :meth:`CaseStore.events` and :meth:`CaseStore.transcript`.
 
-Also here: the last count of a rate-limit bucket without counting (``rate_hits``), and the
-approximate position of each province's seat (``province_point``, ``nearest_province``) that
-public answers give instead of anyone's own location.
+Also here: the last count of a rate-limit bucket without counting (``rate_hits``). The
+approximate position of each province's seat that public answers give instead of anyone's
+own location (``province_point``, ``nearest_province``) is :mod:`casestore.places`'s,
+re-exported for the public readers.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from sqlalchemy import func, or_, select
 
-from .centres import all_centres
+from .events import EventKind
 from .lifecycle import Status
 from .models import Case, CaseEvent, RateLimit
+from .places import nearest_province, province_point
 from .ratelimit import MAX_BUCKET
 from .refs import as_utc, utcnow
 from .store import CaseStore
@@ -47,7 +46,7 @@ _LAST_CHANGE = (
     select(func.max(CaseEvent.at))
     .where(
         CaseEvent.case_id == Case.id,
-        or_(CaseEvent.to_status.is_not(None), CaseEvent.kind == "transferred"),
+        or_(CaseEvent.to_status.is_not(None), CaseEvent.kind == EventKind.TRANSFERRED),
     )
     .correlate(Case)
     .scalar_subquery()
@@ -100,7 +99,7 @@ def _row(row: object) -> PublicCase:
 
 def public_case(store: CaseStore, ref: str) -> PublicCase | None:
     """The public view of one case by its canonical reference (``TH57-2569-000001``)."""
-    with store._read() as s:
+    with store.reading() as s:
         row = s.execute(select(*_PUBLIC_COLUMNS).where(Case.ref == ref)).one_or_none()
     return None if row is None else _row(row)
 
@@ -136,7 +135,7 @@ def find_cases(
     if end is not None:
         q = q.where(Case.created_at < as_utc(end))
     order = (Case.created_at.desc(), Case.id.desc())
-    with store._read() as s:
+    with store.reading() as s:
         if refs is None:
             rows = s.execute(q.order_by(*order).limit(limit).offset(offset)).all()
             return [_row(r) for r in rows]
@@ -155,7 +154,7 @@ def rate_hits(
     """How many hits ``bucket`` holds in its current window, without adding one (0 when the
     window is over). For limits that count only failures but must refuse before trying."""
     at = as_utc(now or utcnow())
-    with store._read() as s:
+    with store.reading() as s:
         row = s.execute(
             select(RateLimit.window_start, RateLimit.hits).where(
                 RateLimit.bucket == bucket[:MAX_BUCKET]
@@ -164,51 +163,3 @@ def rate_hits(
     if row is None or as_utc(row[0]) + window <= at:
         return 0
     return int(row[1])
-
-
-# -- where a province is: public answers give this, never a citizen's position ---------------
-
-
-@cache
-def _points() -> dict[str, tuple[float, float]]:
-    """ISO code → (lat, lon) of the province's seat.
-
-    From ``centres.csv`` (``lat``/``lon`` of the provincial and Bangkok rows) when it has
-    them; until then from the hand-reviewed table of provincial halls the triage bot uses
-    (``bots/data/places.json``, ``halls``), read as data, not imported as code.
-    """
-    points = {
-        c.iso: (c.lat, c.lon)
-        for c in all_centres()
-        if c.iso and c.kind in ("province", "bangkok") and c.lat is not None and c.lon is not None
-    }
-    if points:
-        return points
-    try:
-        from importlib.resources import files
-
-        text = files("bots").joinpath("data").joinpath("places.json").read_text("utf-8")
-        halls = json.loads(text)["halls"]
-    except (ModuleNotFoundError, FileNotFoundError, KeyError, ValueError):
-        return {}
-    return {iso: (float(ll[0]), float(ll[1])) for iso, ll in halls.items()}
-
-
-def province_point(iso: str | None) -> tuple[float, float] | None:
-    """Approximate (lat, lon) of a province's seat (the provincial hall's town), or None."""
-    return _points().get(iso) if iso else None
-
-
-def nearest_province(lat: float, lon: float) -> str | None:
-    """ISO code of the province whose seat is nearest to a point in or near Thailand; None
-    for a point outside (5–21 °N, 97–106 °E) or when no positions are known."""
-    if not (5.0 <= lat <= 21.0 and 97.0 <= lon <= 106.0):
-        return None
-    points = _points()
-    if not points:
-        return None
-    coslat = math.cos(math.radians(lat))
-    return min(
-        points,
-        key=lambda iso: (points[iso][0] - lat) ** 2 + ((points[iso][1] - lon) * coslat) ** 2,
-    )

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 
+from .events import SLA_EVENTS
 from .lifecycle import DONE, Status
 from .models import Case, CaseEvent, CaseMessage
 from .refs import BANGKOK, as_utc, parse_ref
@@ -36,14 +37,6 @@ __all__ = [
     "ResponseTimes",
 ]
 
-#: Audit event kinds the SLA checker (``bots/sla.py``: ``EVENT`` and ``STEP_EVENT``)
-#: records once per case when a target is missed or the case is escalated.
-SLA_EVENTS: tuple[str, ...] = (
-    "sla_first_response",
-    "sla_resolution",
-    "sla_escalation_1",
-    "sla_escalation_2",
-)
 
 #: Response-time buckets: (key, upper bound in seconds, exclusive; None = no bound).
 RESPONSE_BUCKETS: tuple[tuple[str, int | None], ...] = (
@@ -219,7 +212,7 @@ class CaseQueries:
         self.dialect = store.engine.dialect.name
 
     def _session(self) -> Any:
-        return self.store._read()
+        return self.store.reading()
 
     @staticmethod
     def _filtered(f: CaseFilter, *columns: Any) -> Select[Any]:

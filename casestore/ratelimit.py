@@ -40,7 +40,7 @@ class RateLimiter:
         at = as_utc(now or utcnow())
         for attempt in range(2):  # a rival worker may insert the same new bucket first
             try:
-                with self.store._write() as s:
+                with self.store.writing() as s:
                     row = s.scalars(
                         select(RateLimit).where(RateLimit.bucket == bucket).with_for_update()
                     ).one_or_none()
@@ -61,11 +61,11 @@ class RateLimiter:
 
     def reset(self, bucket: str) -> None:
         """Forget a bucket (e.g. after a successful login)."""
-        with self.store._write() as s:
+        with self.store.writing() as s:
             s.execute(delete(RateLimit).where(RateLimit.bucket == bucket[:MAX_BUCKET]))
 
     def purge(self, older_than: timedelta, *, now: datetime | None = None) -> int:
         """Delete buckets whose window started before `now - older_than`; how many."""
         cutoff = as_utc(now or utcnow()) - older_than
-        with self.store._write() as s:
+        with self.store.writing() as s:
             return s.execute(delete(RateLimit).where(RateLimit.window_start < cutoff)).rowcount

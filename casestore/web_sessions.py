@@ -80,7 +80,7 @@ class WebSessions:
             last_seen_at=at,
             expires_at=at + self.lifetime,
         )
-        with self.store._write() as s:
+        with self.store.writing() as s:
             s.add(row)
             s.flush()
             return SessionView.of(row, token)
@@ -94,7 +94,7 @@ class WebSessions:
             return None
         at = as_utc(now or utcnow())
         key = token_hash(token)
-        with self.store._read() as s:
+        with self.store.reading() as s:
             row = s.get(WebSession, key)
             if row is None:
                 return None
@@ -103,7 +103,7 @@ class WebSessions:
             self.end(token)
             return None
         if at - view.last_seen_at >= TOUCH_EVERY:
-            with self.store._write() as s:
+            with self.store.writing() as s:
                 s.execute(
                     update(WebSession)
                     .where(WebSession.token_hash == key)
@@ -117,19 +117,19 @@ class WebSessions:
         """Delete the session of ``token`` (logout); whether there was one."""
         if not token:
             return False
-        with self.store._write() as s:
+        with self.store.writing() as s:
             gone = s.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
             return bool(gone.rowcount)
 
     def end_all(self, jid: str) -> int:
         """Delete every session of an account (e.g. when it is disabled); how many."""
-        with self.store._write() as s:
+        with self.store.writing() as s:
             return s.execute(delete(WebSession).where(WebSession.jid == jid)).rowcount
 
     def purge(self, *, now: datetime | None = None) -> int:
         """Delete sessions past their absolute or idle limit; how many."""
         at = as_utc(now or utcnow())
-        with self.store._write() as s:
+        with self.store.writing() as s:
             gone = s.execute(
                 delete(WebSession).where(
                     or_(WebSession.expires_at <= at, WebSession.last_seen_at <= at - self.idle)
@@ -142,5 +142,5 @@ class WebSessions:
         q = select(func.count()).select_from(WebSession)
         if jid is not None:
             q = q.where(WebSession.jid == jid)
-        with self.store._read() as s:
+        with self.store.reading() as s:
             return s.scalar(q) or 0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, update
 
-from casestore import CaseStore
+from casestore import CaseStore, EventKind
 from casestore.centres import load_centres
 from casestore.models import Case, CaseCounter, CaseEvent, CaseMessage
 from casestore.pins import hash_pin
@@ -72,8 +72,9 @@ def bulk_insert(
             })  # fmt: skip
             msgs.append({"case_id": next_id, "direction": "citizen", "sender": citizen,
                          "body": BODY, "origin_id": f"bulk-{i}", "created_at": at})  # fmt: skip
-            events.append({"case_id": next_id, "at": at, "actor": citizen, "kind": "opened",
-                           "from_status": None, "to_status": "new", "note": "xmpp"})  # fmt: skip
+            events.append({"case_id": next_id, "at": at, "actor": citizen,
+                           "kind": EventKind.OPENED.value, "from_status": None,
+                           "to_status": "new", "note": "xmpp"})  # fmt: skip
             next_id += 1
         with store.engine.begin() as conn:
             conn.execute(insert(Case.__table__), cases)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from casestore.centres import Centre, centre_by_slug
+from casestore.staff import room_lists
 from provisioning.credentials import Credential
 from provisioning.profile import ProfileSpec
 from provisioning.state import STEPS, State
@@ -57,26 +58,20 @@ class Plan:
 
 def room_spec(centre: Centre, target: Target, state: State) -> RoomSpec:
     """Members-only room: admin and bot own it, the centre account (and the parent
-    centre's, for a district) administer it, staff join with the role they were given."""
-    account = f"{centre.slug}@{target.domain}"
-    admins = [account]
+    centre's, for a district) administer it, staff join with the role they were given
+    (:func:`casestore.staff.room_lists`: these lists say who is staff)."""
     description = f"ห้องรับเรื่องร้องเรียนของ{centre.name_th} — {centre.name_en}"
     parent = centre_by_slug(centre.parent) if centre.parent else None
     if parent is not None:
-        admins.append(f"{parent.slug}@{target.domain}")
         description += f" · ห้องจังหวัด: xmpp:{parent.slug}@{target.muc_domain}?join"
-    members = []
-    for jid, acc in sorted(state.staff_of(centre.slug).items()):
-        if acc.disabled:
-            continue
-        (admins if acc.role == "admin" else members).append(jid)
+    admins, members = room_lists(centre, target.domain, state.accounts)
     return RoomSpec(
         jid=f"{centre.slug}@{target.muc_domain}",
         name=centre.name_th,
         description=description,
         owners=(target.admin_jid, target.bot_domain),
-        admins=tuple(admins),
-        members=tuple(members),
+        admins=admins,
+        members=members,
     )
 
 

@@ -63,8 +63,3 @@ class State:
             "accounts": {k: asdict(v) for k, v in sorted(self.accounts.items())},
         }
         write_private(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-
-    def staff_of(self, centre: str) -> dict[str, AccountState]:
-        return {
-            jid: a for jid, a in self.accounts.items() if a.centre == centre and a.kind == "staff"
-        }

@@ -5,13 +5,21 @@ One setting picks the databases of the whole suite, DAMRONGDHAM_TEST_DB:
   "postgres"                  everything on PostgreSQL: db_url tests and every stack a test
                               starts (a fresh schema each, dropped at the end of the session)
   "sqlite"                    everything on SQLite
-Tests read a stack's case store through `RunningStack.db_url`, never a file path."""
+Tests read a stack's case store through `RunningStack.db_url`, never a file path.
+
+Case stores for tests without a stack (migrated, closed after the test):
+  store      a fresh SQLite file; in a module marked ``pytestmark = pytest.mark.every_backend``
+             the same store on each backend above, one test run per backend
+  db_store   on each backend above, for modules that also use the SQLite ``store``
+Modules needing more from a store (settings, a clock) add fixtures beside it, not another
+``store``."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,10 +38,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     drop_created_schemas()
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL: a SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "every_backend: the module's `store` fixture runs on each backend of "
+        f"{TEST_DB_ENV} (SQLite and PostgreSQL by default), not only on SQLite",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`store` in a module marked ``every_backend``: one run per backend, ids as `db_url`'s."""
+    if "store" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "every_backend"
+    ):
+        metafunc.parametrize("store", BACKENDS, indirect=True, ids=BACKENDS)
+
+
+@contextmanager
+def _database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL on `backend`: a SQLite file, or a new PostgreSQL schema
+    (dropped at the end)."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'cases.sqlite3'}"
         return
     import sqlalchemy as sa
@@ -50,6 +75,25 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL: a SQLite file, or a new PostgreSQL schema."""
+    with _database(request.param, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def _migrated_store(url: str):
+    from casestore import CaseStore
+
+    s = CaseStore(url)
+    try:
+        s.migrate()
+        yield s
+    finally:
+        s.close()
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory):
     """One `damrongdham up` for the whole session (Prosody, bot, bridge, web)."""
@@ -62,22 +106,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
         running.stop()
 
 
-# -- bridge tests without XMPP: a SQLite case store and a relay on it -------------------------
-# Modules that need another store (both backends, a fixed clock) define their own ``store``,
-# and modules whose relay needs more (presence, agencies) their own ``relay``.
+# -- case stores, and for bridge tests without XMPP a relay on one --------------------------
+# Modules whose relay needs more (presence, agencies) define their own ``relay``.
 
 BRIDGE_DOMAIN = "damrongdham.localhost"
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    """A migrated case store in a fresh SQLite file, closed after the test."""
-    from casestore import CaseStore
-
-    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    s.migrate()
-    yield s
-    s.close()
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A migrated case store in a fresh SQLite file, closed after the test; in a module
+    marked ``every_backend``, on each backend in turn (see `pytest_generate_tests`)."""
+    backend = getattr(request, "param", "sqlite")
+    with _database(backend, tmp_path) as url, _migrated_store(url) as s:
+        yield s
 
 
 @pytest.fixture
@@ -92,9 +133,5 @@ def relay(store):
 @pytest.fixture
 def db_store(db_url: str):
     """A migrated case store on each backend of `db_url` (SQLite and PostgreSQL)."""
-    from casestore import CaseStore
-
-    s = CaseStore(db_url)
-    s.migrate()
-    yield s
-    s.close()
+    with _migrated_store(db_url) as s:
+        yield s

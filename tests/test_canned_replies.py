@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,14 +68,6 @@ def test_reply_command_parses_in_both_languages() -> None:
     assert (parse("/reply hours").name, parse("/reply hours").arg) == ("reply", "hours")
     assert (parse("/ตอบเวลาทำการ").name, parse("/ตอบเวลาทำการ").arg) == ("reply", "เวลาทำการ")
     assert parse("/ตอบ").name == "reply" and parse("/ตอบ").arg == ""
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[CaseStore]:
-    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    s.migrate()
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -19,14 +19,11 @@ from casestore import (
 from casestore.lifecycle import TRANSITIONS
 from casestore.models import Case
 
+pytestmark = pytest.mark.every_backend  # `store` on SQLite and PostgreSQL (conftest)
+
 CITIZEN = "somchai@citizens.example"
 AGENT = "chiangrai@damrongdham.example"
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(db_store: CaseStore) -> CaseStore:
-    return db_store
 
 
 def open_case(store: CaseStore, **kw: object):
@@ -402,3 +399,21 @@ def test_sqlite_pragmas(store: CaseStore) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 10_000
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+# -- the unit of work -----------------------------------------------------------------------
+
+
+def test_writing_commits_at_the_end_of_its_block_and_rolls_back_on_error(
+    store: CaseStore,
+) -> None:
+    ref = open_case(store).case.ref
+    with store.writing() as s:
+        s.scalars(select(Case).where(Case.ref == ref)).one().summary = "แก้แล้ว"
+    with pytest.raises(RuntimeError), store.writing() as s:
+        s.scalars(select(Case).where(Case.ref == ref)).one().summary = "ไม่ถูกบันทึก"
+        raise RuntimeError("mid-transaction")
+    with store.reading() as s:
+        case = s.scalars(select(Case).where(Case.ref == ref)).one()
+    assert case.summary == "แก้แล้ว"  # loaded objects stay readable after the block
+    assert store.get(ref).summary == "แก้แล้ว"

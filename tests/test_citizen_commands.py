@@ -13,6 +13,8 @@ from casestore import CaseStore, Status
 from casestore.refs import utcnow
 from kernel.addresses import Addresses
 
+pytestmark = pytest.mark.every_backend  # `store` on SQLite and PostgreSQL (conftest)
+
 D = "d.example"
 ADDR = Addresses.for_domain(D)
 ALICE = f"alice@citizens.{D}"
@@ -20,11 +22,6 @@ BOB = f"bob@citizens.{D}"
 AGENT = f"phrae@{D}"
 ROOM = ADDR.room_jid("phrae")
 ROAD = "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มบ่อย ที่ อ.เมือง จ.แพร่"
-
-
-@pytest.fixture
-def store(db_store: CaseStore) -> CaseStore:
-    return db_store
 
 
 @pytest.fixture

@@ -74,14 +74,6 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    s.migrate()
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def fake_xmpp(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The XMPP server accepts PASSWORD for every account; records who was checked."""
     asked: list[str] = []
@@ -206,7 +198,7 @@ def test_sign_in_sets_a_strict_httponly_cookie_and_stores_only_a_hash(
     attrs = {a.strip().lower() for a in cookie.split(";")[1:]}
     assert {"httponly", "samesite=strict", "path=/dashboard"} <= attrs
     assert "secure" not in attrs  # plain http here
-    with store._read() as s:
+    with store.reading() as s:
         rows = s.scalars(select(WebSession)).all()
     assert len(rows) == 1 and rows[0].jid == f"chiangrai@{DOMAIN}"
     assert rows[0].token_hash != token and len(rows[0].token_hash) == 64

@@ -194,7 +194,7 @@ def test_many_cases_are_counted_by_the_database(db_store: CaseStore) -> None:
          "created_at": base + timedelta(minutes=3 * i + 30)}
         for i in range(1, n + 1, 2)
     ]
-    with db_store._write() as s:
+    with db_store.writing() as s:
         s.execute(insert(Case), cases)
         s.execute(insert(CaseMessage), msgs)
     q = CaseQueries(db_store)
@@ -218,7 +218,7 @@ def test_sessions_store_only_a_hash_and_expire(db_store: CaseStore) -> None:
     t = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
     made = sessions.create("chiangrai@d", now=t)
     assert made.token and len(made.csrf) >= 40
-    with db_store._read() as s:
+    with db_store.reading() as s:
         rows = s.scalars(select(WebSession)).all()
     assert [r.token_hash for r in rows] == [token_hash(made.token)]
     assert made.token not in {rows[0].token_hash, rows[0].csrf}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,14 +13,6 @@ from kernel.addresses import Addresses
 CITIZEN = "x@citizens.d.example"
 ROAD = "ร้องเรียนถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน"
 REF_RE = re.compile(r"TH\d\d-\d{4}-\d{6}")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[CaseStore]:
-    store = CaseStore(f"sqlite:///{tmp_path / 'c.sqlite3'}")
-    store.migrate()
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -559,7 +559,7 @@ def test_public_reads_hold_no_personal_data(any_app: Flask) -> None:
 def test_api_keys_store_only_a_hash(db_store: CaseStore) -> None:
     view, key = create_key(db_store, "dds", "Department of Special Investigation")
     assert re.fullmatch(rf"dd311_{view.id}_[0-9a-f]{{48}}", key)
-    with db_store._read() as s:
+    with db_store.reading() as s:
         from casestore.models import ApiKey
 
         row = s.get(ApiKey, view.id)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-import casestore.store as store_module
+import casestore.store.outbox as outbox_module  # where the store builds outbox rows
 from bots.agencies import Agency, find_agency, load_agencies, parse_agencies
 from bots.relay import Relay
 from bridge.outbox import agency_reference, backoff, deliver_due, open311_request, payload_of
-from casestore import CaseStore, Status
+from casestore import CaseStore, InvalidTransition, Status
 from casestore.migrate import upgrade
 from kernel.addresses import Addresses, Outgoing
 
@@ -117,7 +117,7 @@ def test_forward_writes_status_and_outbox_row_together(db_url: str, monkeypatch)
             "pea: ด่วน",
         )
         # the lifecycle refuses a second forward: no second row
-        with pytest.raises(store_module.InvalidTransition):
+        with pytest.raises(InvalidTransition):
             store.forward(ref, "pwa", SOMCHAI, "{}")
         assert len(store.deliveries(ref)) == 1
 
@@ -127,7 +127,7 @@ def test_forward_writes_status_and_outbox_row_together(db_url: str, monkeypatch)
             def __init__(self, **kw: object) -> None:
                 raise RuntimeError("disk full")
 
-        monkeypatch.setattr(store_module, "Delivery", Broken)
+        monkeypatch.setattr(outbox_module, "Delivery", Broken)
         with pytest.raises(RuntimeError):
             store.forward(other, "pea", SOMCHAI, "{}")
         monkeypatch.undo()
@@ -168,6 +168,30 @@ def test_upgrade_from_0001_keeps_cases_and_adds_the_outbox(db_url: str) -> None:
         assert store.get(ref) is not None
         store.forward(ref, "pea", SOMCHAI, "{}")
         assert len(store.deliveries(ref)) == 1
+
+
+def test_the_payload_is_the_public_record_plus_what_the_agency_needs(store: CaseStore) -> None:
+    """One serialiser: the outbox sends the public Open311 record (status forwarded) with the
+    masked summary, the agency, the address, type and urgency; nothing of the citizen's."""
+    from casestore.open311_format import service_request
+
+    case = store.get(open_case(store))
+    assert case is not None
+    sent = open311_request(case, agencies_for(None)["pea"], "ด่วน", lat_long=(18.14, 100.14))
+    public = service_request(case, status=Status.FORWARDED)
+    shared = set(public) - {"description", "agency_responsible", "address", "lat", "long"}
+    assert {k: sent[k] for k in shared if public[k] is not None} == {
+        k: public[k] for k in shared if public[k] is not None
+    }
+    assert not {k for k in shared if public[k] is None} & set(sent)
+    assert sent["description"] == case.summary and public["description"] != case.summary
+    assert sent["agency_responsible"] == "การไฟฟ้าส่วนภูมิภาค"
+    assert sent["address_string"] == "อ.เมืองแพร่ จ.แพร่" and "address" not in sent
+    assert (sent["lat"], sent["long"], sent["agency_note"]) == (18.14, 100.14, "ด่วน")
+    assert (sent["status"], sent["status_notes"], sent["requested_datetime"]) == (
+        "open", "forwarded", "2026-11-21T09:00:00+07:00"
+    )
+    assert CITIZEN not in payload_of(sent)
 
 
 # -- delivery --------------------------------------------------------------------------------

@@ -13,11 +13,8 @@ T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def limiter(db_url: str):
-    store = CaseStore(db_url)
-    store.migrate()
-    yield RateLimiter(store)
-    store.close()
+def limiter(db_store: CaseStore) -> RateLimiter:
+    return RateLimiter(db_store)
 
 
 def test_allows_up_to_the_limit_then_refuses_until_the_window_ends(limiter: RateLimiter):

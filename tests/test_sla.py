@@ -13,6 +13,8 @@ from casestore import CaseStore, Status
 from casestore.refs import BANGKOK
 from kernel.addresses import Addresses
 
+pytestmark = pytest.mark.every_backend  # `store` on SQLite and PostgreSQL (conftest)
+
 HOLIDAYS = sla.load_holidays()
 NONE: frozenset[date] = frozenset()
 ADDR = Addresses.for_domain("d.example")
@@ -123,11 +125,6 @@ class FakeXmpp:
 
     def add_event_handler(self, *_a) -> None:
         pass
-
-
-@pytest.fixture
-def store(db_store: CaseStore) -> CaseStore:
-    return db_store
 
 
 def test_overdue_cases_are_flagged_once_and_escalated(store: CaseStore) -> None:

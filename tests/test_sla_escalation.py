@@ -16,6 +16,8 @@ from casestore import CaseStore, Status
 from casestore.refs import BANGKOK
 from kernel.addresses import Addresses, Outgoing
 
+pytestmark = pytest.mark.every_backend  # `store` on SQLite and PostgreSQL (conftest)
+
 HOLIDAYS = sla.load_holidays()
 NONE: frozenset[date] = frozenset()
 ADDR = Addresses.for_domain("d.example")
@@ -40,12 +42,12 @@ class FakeXmpp:
         pass
 
 
-@pytest.fixture
-def store(db_store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CaseStore:
+@pytest.fixture(autouse=True)
+def targets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every checker of this module reads TARGETS."""
     path = tmp_path / "sla.json"
     path.write_text(json.dumps(TARGETS), encoding="utf-8")
     monkeypatch.setenv(sla.ENV, str(path))
-    return db_store
 
 
 def checker(store: CaseStore, served: frozenset[str] | None = ALL) -> CaseBridge:

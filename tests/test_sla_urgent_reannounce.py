@@ -11,14 +11,11 @@ from bots.urgent import DEFAULT_MINUTES, ENV, Reannouncer, interval
 from casestore import CaseStore, Status
 from kernel.addresses import Addresses
 
+pytestmark = pytest.mark.every_backend  # `store` on SQLite and PostgreSQL (conftest)
+
 ADDR = Addresses.for_domain("d.example")
 EVERY = timedelta(minutes=10)
 AGENT = "phrae@d.example"
-
-
-@pytest.fixture
-def store(db_store: CaseStore) -> CaseStore:
-    return db_store
 
 
 def urgent(store: CaseStore, who: str = "a@citizens.d.example", is_urgent: bool = True) -> str:

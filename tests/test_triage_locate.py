@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bots.locate import district_code, locate, nearest_province
+from bots.locate import locate
 from bots.normalise import normalise
+from casestore.places import district_code, halls, nearest_province
 
 
 def _where(text: str) -> tuple[str | None, str | None]:
@@ -113,9 +114,7 @@ def test_coordinates_outside_thailand_are_ignored() -> None:
 
 
 def test_every_hall_is_nearest_to_itself() -> None:
-    from bots.locate import _index
-
-    for iso, (lat, lon) in _index()["halls"].items():
+    for iso, (lat, lon) in halls().items():
         assert nearest_province(lat, lon) == iso
 
 

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from bots import faq
 from bots.triage import triage
-from casestore import CaseStore
+from casestore import CaseStore, places
 from casestore.centres import centre_slugs, load_centres
 from casestore.vocab import TOPICS
 from web import chat, create_app
@@ -121,8 +121,8 @@ def test_centres_json(client: FlaskClient) -> None:
 
 def test_every_seat_is_nearest_to_itself() -> None:
     for c in load_centres():
-        lat, lon = chat.centre_location(c)  # type: ignore[misc]
-        assert chat.nearest_centre(lat, lon).slug == c.slug
+        lat, lon = places.centre_point(c)  # type: ignore[misc]
+        assert places.nearest_centre(lat, lon).slug == c.slug
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_every_seat_is_nearest_to_itself() -> None:
     ],
 )
 def test_nearest_centre(lat: float, lon: float, slug: str) -> None:
-    assert chat.nearest_centre(lat, lon).slug == slug
+    assert places.nearest_centre(lat, lon).slug == slug
 
 
 # --- service worker and library ----------------------------------------------------------------

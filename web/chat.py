@@ -29,13 +29,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import functools
 import hashlib
 import http.client
 import json
 import logging
-import math
 import re
 import secrets
 import string
@@ -55,7 +53,8 @@ from flask import (
     send_from_directory,
 )
 
-from casestore.centres import Centre, load_centres
+from casestore import places
+from casestore.centres import load_centres
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,6 @@ bp = Blueprint("chat", __name__)
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
-LOCATIONS_FILE = STATIC_DIR / "chat" / "seat_locations.csv"
 LIBRARY_PACKAGE = "strophe.js"
 # Files of the npm package the page may load (name -> path inside the package).
 LIBRARY_FILES: dict[str, str] = {"strophe.esm.js": "dist/strophe.esm.js"}
@@ -155,51 +153,12 @@ def stickers() -> tuple[Sticker, ...]:
 # -- centres ----------------------------------------------------------------------------------
 
 
-@functools.cache
-def _approximate_locations() -> dict[str, tuple[float, float]]:
-    """Fallback coordinates (town centre of each provincial seat) while the reviewed centre
-    list has none (``static/chat/seat_locations.csv``: town centre of each provincial seat,
-    about 2 km off at most; see web/README.md)."""
-    with LOCATIONS_FILE.open(encoding="utf-8", newline="") as fh:
-        return {row["slug"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(fh)}
-
-
-def centre_location(centre: Centre) -> tuple[float, float] | None:
-    """The centre's lat/lon: from the centre list when it has them, else the approximation."""
-    if centre.lat is not None and centre.lon is not None:
-        return centre.lat, centre.lon
-    return _approximate_locations().get(centre.slug)
-
-
-def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
-def nearest_centre(lat: float, lon: float) -> Centre:
-    """The provincial centre whose seat is nearest to (lat, lon) (what the page computes)."""
-    best: tuple[float, Centre] | None = None
-    for c in load_centres():
-        where = centre_location(c)
-        if where is None:
-            continue
-        d = distance_km((lat, lon), where)
-        if best is None or d < best[0]:
-            best = (d, c)
-    assert best is not None
-    return best[1]
-
-
 def centres_payload(domain: str) -> dict[str, Any]:
     from web.public import HOTLINE, thai_sort_key
 
     rows = []
     for c in sorted(load_centres(), key=lambda c: thai_sort_key(c.province_th)):
-        where = centre_location(c)
+        where = places.centre_point(c)
         rows.append(
             {
                 "slug": c.slug,
@@ -289,7 +248,7 @@ def shell_version() -> str:
         str(STATIC_DIR / "chat" / "sw.js"),
         str(lib) if lib else "no-library",
         *sorted(str(p) for p in (WEB_DIR / "templates").glob("*.html")),
-        str(LOCATIONS_FILE),
+        *(str(p) for p in places.data_files()),
         str(Path(__file__)),
     ]
     return _shell_version(tuple(files))

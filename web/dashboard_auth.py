@@ -4,12 +4,14 @@
   stack's CA, hashlib's PBKDF2), by a short-lived slixmpp client in its own thread and event
   loop, with a timeout; no presence is sent and the client disconnects at once. The web app
   keeps no password of its own.
-* **Who is staff** on the main domain ``D``: ``admin@D`` (every centre), a centre account
-  ``<slug>@D`` and staff added with ``damrongdham provision agent add`` (their centre, and a
-  provincial centre's district centres), as recorded in ``DATA_DIR/provisioning.json``.
-  Disabled accounts, citizens (``citizens.D``), anonymous users (``anon.D``) and any other
-  account are refused. The roles are looked up again on every request, so disabling an
-  account also shuts its open dashboard sessions.
+* **Who is staff** on the main domain ``D``: the rules of :mod:`casestore.staff` (the same
+  the bridge applies), over the centre rooms' lists as provisioning writes them, derived
+  from ``DATA_DIR/provisioning.json`` (the module says why the lists are the truth and
+  what this reader misses): ``admin@D`` (every centre), a centre account ``<slug>@D`` and
+  staff added with ``damrongdham provision agent add`` (their centre, and a provincial
+  centre's district centres). Disabled accounts, citizens (``citizens.D``), anonymous users
+  (``anon.D``) and any other account are refused. The roles are looked up again on every
+  request, so disabling an account also shuts its open dashboard sessions.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from casestore.centres import centre_by_slug, children_of
+from casestore import staff as staff_rules
 from kernel.xmpp import XmppConnectError, close_client, new_client, start_client
-from provisioning.state import State
+from provisioning.state import AccountState, State
 
 log = logging.getLogger(__name__)
 
-ADMIN_USER = "admin"
+ADMIN_USER = staff_rules.ADMIN_USER
 _LOCAL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -83,11 +85,6 @@ def parse_login(text: str, domain: str) -> str:
     return f"{local}@{domain}"
 
 
-def _scope(centre: str) -> frozenset[str]:
-    """A centre and, for a provincial (or Bangkok) centre, its district centres."""
-    return frozenset({centre, *(c.slug for c in children_of(centre))})
-
-
 class Directory:
     """The roles of the accounts of ``D``, read from ``provisioning.json`` (re-read when it
     changes)."""
@@ -96,26 +93,26 @@ class Directory:
         self.domain = domain
         self.path = Path(data_dir) / "provisioning.json" if data_dir else None
         self._seen: tuple[float, int] | None = None
-        self._accounts: dict[str, tuple[str, str, bool]] = {}
+        self._accounts: dict[str, AccountState] = {}
+        self._listed: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
 
-    def _load(self) -> dict[str, tuple[str, str, bool]]:
-        """jid -> (centre, kind, disabled); {} when there is no file."""
+    def _load(self) -> tuple[dict[str, AccountState], dict[str, frozenset[str]]]:
+        """(jid → account, jid → centres whose room lists it); empty when there is no file."""
         if self.path is None:
-            return {}
+            return {}, {}
         try:
             st = self.path.stat()
         except FileNotFoundError:
-            return {}
+            return {}, {}
         mark = (st.st_mtime, st.st_size)
         with self._lock:
             if mark != self._seen:
                 state = State.load(self.path, self.domain)  # ValueError when damaged
-                self._accounts = {
-                    jid.lower(): (a.centre, a.kind, a.disabled) for jid, a in state.accounts.items()
-                }
+                self._accounts = {jid.lower(): a for jid, a in state.accounts.items()}
+                self._listed = staff_rules.listed_rooms(self.domain, self._accounts)
                 self._seen = mark
-            return self._accounts
+            return self._accounts, self._listed
 
     def staff(self, jid: str) -> Staff:
         """The role of a bare JID of ``D``; :class:`LoginRefused` (``not_staff``,
@@ -126,22 +123,19 @@ class Directory:
         if local == ADMIN_USER:
             return Staff(jid, "admin", None, None)
         try:
-            accounts = self._load()
+            accounts, listed = self._load()
         except (OSError, ValueError) as exc:  # fail closed, but say why in the log
             log.error("dashboard: cannot read %s: %s", self.path, exc)
             raise LoginRefused("not_staff") from exc
         entry = accounts.get(jid)
-        if entry is not None:
-            centre, kind, disabled = entry
-            if disabled:
-                raise LoginRefused("disabled")
-            if centre_by_slug(centre) is None or kind not in ("centre", "staff"):
-                raise LoginRefused("not_staff")
-            return Staff(jid, kind, centre, _scope(centre))
-        centre_obj = centre_by_slug(local)
-        if centre_obj is not None and centre_obj.slug == local:  # a centre account by name
-            return Staff(jid, "centre", local, _scope(local))
-        raise LoginRefused("not_staff")
+        if entry is not None and entry.disabled:
+            raise LoginRefused("disabled")
+        centres = staff_rules.visible_centres(jid, self.domain, listed.get(jid, ()))
+        if not centres:
+            raise LoginRefused("not_staff")
+        if entry is not None and entry.centre in centres:
+            return Staff(jid, entry.kind, entry.centre, centres)
+        return Staff(jid, "centre", local, centres)
 
 
 # -- the password check -------------------------------------------------------------------

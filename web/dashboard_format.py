@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from casestore.centres import centre_by_iso, centre_by_slug
+from casestore import places
+from casestore.centres import centre_by_slug
+from casestore.events import EventKind
 from casestore.labels import STATUS_TH, TOPIC_TH, TYPE_TH
 from casestore.lifecycle import Status
 from casestore.refs import BANGKOK, BE_OFFSET, as_utc
@@ -20,32 +22,32 @@ DIRECTION_TH: dict[str, str] = {
 }
 #: Audit event kinds (casestore, bridge, bot) in Thai; unknown kinds show as they are.
 EVENT_TH: dict[str, str] = {
-    "opened": "เปิดเรื่อง",
-    "assigned": "มอบหมายเจ้าหน้าที่",
-    "claimed": "รับเรื่อง",
-    "status": "เปลี่ยนสถานะ",
-    "note": "บันทึกภายใน",
-    "transferred": "โอนเรื่องไปศูนย์อื่น",
-    "forwarded": "ส่งต่อหน่วยงาน",
-    "delivered": "หน่วยงานได้รับเรื่องแล้ว",
-    "merged": "รวมเข้ากับเรื่องอื่น",
-    "merged_in": "รับเรื่องซ้ำมารวม",
-    "rated": "ผู้ร้องให้คะแนน",
-    "queued": "แจ้งผู้ร้องว่าไม่มีเจ้าหน้าที่ปฏิบัติงาน",
-    "history": "เจ้าหน้าที่เปิดดูประวัติ",
-    "help": "เจ้าหน้าที่ดูคำสั่ง",
-    "reply_list": "เจ้าหน้าที่ดูข้อความสำเร็จรูป",
-    "sla_first_response": "เกินกำหนดตอบกลับครั้งแรก",
-    "sla_resolution": "เกินกำหนดแก้ไขเรื่อง",
-    "sla_escalation_1": "ยกระดับเรื่อง ขั้นที่ 1",
-    "sla_escalation_2": "ยกระดับเรื่อง ขั้นที่ 2 (กระทรวง)",
+    EventKind.OPENED: "เปิดเรื่อง",
+    EventKind.ASSIGNED: "มอบหมายเจ้าหน้าที่",
+    EventKind.CLAIMED: "รับเรื่อง",
+    EventKind.STATUS: "เปลี่ยนสถานะ",
+    EventKind.NOTE: "บันทึกภายใน",
+    EventKind.TRANSFERRED: "โอนเรื่องไปศูนย์อื่น",
+    EventKind.FORWARDED: "ส่งต่อหน่วยงาน",
+    EventKind.DELIVERED: "หน่วยงานได้รับเรื่องแล้ว",
+    EventKind.MERGED: "รวมเข้ากับเรื่องอื่น",
+    EventKind.MERGED_IN: "รับเรื่องซ้ำมารวม",
+    EventKind.RATED: "ผู้ร้องให้คะแนน",
+    EventKind.QUEUED: "แจ้งผู้ร้องว่าไม่มีเจ้าหน้าที่ปฏิบัติงาน",
+    EventKind.HISTORY: "เจ้าหน้าที่เปิดดูประวัติ",
+    EventKind.HELP: "เจ้าหน้าที่ดูคำสั่ง",
+    EventKind.REPLY_LIST: "เจ้าหน้าที่ดูข้อความสำเร็จรูป",
+    EventKind.SLA_FIRST_RESPONSE: "เกินกำหนดตอบกลับครั้งแรก",
+    EventKind.SLA_RESOLUTION: "เกินกำหนดแก้ไขเรื่อง",
+    EventKind.SLA_ESCALATION_1: "ยกระดับเรื่อง ขั้นที่ 1",
+    EventKind.SLA_ESCALATION_2: "ยกระดับเรื่อง ขั้นที่ 2 (กระทรวง)",
 }
 #: SLA chart labels (casestore.queries.SLA_EVENTS).
 SLA_TH: dict[str, str] = {
-    "sla_first_response": "เกินกำหนดตอบกลับครั้งแรก",
-    "sla_resolution": "เกินกำหนดแก้ไขเรื่อง",
-    "sla_escalation_1": "ยกระดับขั้นที่ 1",
-    "sla_escalation_2": "ยกระดับขั้นที่ 2",
+    EventKind.SLA_FIRST_RESPONSE: "เกินกำหนดตอบกลับครั้งแรก",
+    EventKind.SLA_RESOLUTION: "เกินกำหนดแก้ไขเรื่อง",
+    EventKind.SLA_ESCALATION_1: "ยกระดับขั้นที่ 1",
+    EventKind.SLA_ESCALATION_2: "ยกระดับขั้นที่ 2",
 }
 #: Response-time bucket labels (casestore.queries.RESPONSE_BUCKETS).
 RESPONSE_TH: dict[str, str] = {
@@ -158,8 +160,8 @@ def province_th(iso: str | None) -> str:
     """The province's Thai name for ``TH-57``; «ไม่ทราบจังหวัด» for None."""
     if not iso:
         return UNKNOWN_PROVINCE_TH
-    centre = centre_by_iso(iso, ("provinces", "bangkok"))
-    return centre.province_th if centre else iso
+    province = places.province(iso)
+    return province.name_th if province else iso
 
 
 FILTERS = {

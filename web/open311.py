@@ -8,7 +8,9 @@ array ``[{"code": 400, "description": "…"}]`` with the same HTTP status.
 What a public answer never holds: the citizen's address, name, phone or ID number, the
 text of the complaint or of any message, agents' addresses, the PIN. A request's
 ``description`` is its kind and topic, ``address`` the district and province, and
-``lat``/``long`` the province's seat, not where anyone is. See ``docs/open311.md``.
+``lat``/``long`` the province's seat, not where anyone is: the record is written by
+:func:`casestore.open311_format.service_request`, which the outbox uses too. See
+``docs/open311.md``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,16 +28,16 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from bots.triage import clean
-from casestore import Status, open311_status, parse_ref
+from casestore import Status, parse_ref, places
 from casestore.api_keys import verify_key
-from casestore.centres import Centre, all_centres, centre_by_iso, centre_by_slug, centre_slugs
+from casestore.centres import Centre, centre_by_iso, centre_by_slug, centre_slugs
 from casestore.lifecycle import DONE
+from casestore.open311_format import SERVICES, Service, service_request
+from casestore.open311_format import TYPE_LABELS as TYPE_LABELS  # the API's words, by name
 from casestore.public_reads import (
     MAX_IDS,
     PublicCase,
     find_cases,
-    nearest_province,
-    province_point,
     public_case,
     rate_hits,
 )
@@ -60,111 +61,6 @@ BAD_KEY_LIMIT = (10, 15 * 60)
 KEY_LIMIT = (600, 60 * 60)
 
 
-# -- what the services are: the case topics -------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Service:
-    code: str
-    th: str
-    en: str
-    about_th: str
-    about_en: str
-    keywords: str
-    group: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.th} ({self.en})"
-
-
-_CRIME = "ยาเสพติด การพนัน และการทุจริต · Crime and corruption"
-_COMMUNITY = "ชุมชนและสิ่งแวดล้อม · Community and environment"
-_FAIRNESS = "สิทธิและความเป็นธรรม · Rights and fair dealing"
-_SOCIAL = "ครอบครัวและสวัสดิการ · Family and welfare"
-_OTHER = "อื่น ๆ · Other"
-
-SERVICES: dict[str, Service] = {
-    s.code: s
-    for s in (
-        Service("land", "ที่ดิน", "Land",
-                "ข้อพิพาทที่ดิน การรุกล้ำ ที่ทำกิน เอกสารสิทธิ์",
-                "Land disputes, encroachment, farmland, title deeds",
-                "ที่ดิน,โฉนด,รุกล้ำ,ที่ทำกิน,land,title deed,encroachment", _FAIRNESS),
-        Service("debt", "หนี้สิน", "Debt",
-                "หนี้นอกระบบ ดอกเบี้ยเกินกฎหมาย การทวงหนี้ไม่เป็นธรรม",
-                "Informal loans, illegal interest, abusive debt collection",
-                "หนี้,หนี้นอกระบบ,ดอกเบี้ย,ทวงหนี้,debt,loan shark", _FAIRNESS),
-        Service("drugs", "ยาเสพติด", "Drugs",
-                "แหล่งค้าหรือแหล่งมั่วสุมยาเสพติด",
-                "Drug dealing or drug use in the community",
-                "ยาเสพติด,ยาบ้า,drugs,narcotics", _CRIME),
-        Service("gambling", "การพนัน", "Gambling",
-                "บ่อนการพนัน พนันออนไลน์",
-                "Gambling dens, online gambling",
-                "การพนัน,บ่อน,พนันออนไลน์,gambling", _CRIME),
-        Service("nuisance", "เหตุเดือดร้อนรำคาญ", "Nuisance",
-                "เสียงดัง กลิ่น ควัน ฝุ่น การรบกวนในชุมชน",
-                "Noise, smells, smoke, dust, disturbances",
-                "เสียงดัง,กลิ่นเหม็น,ควัน,รำคาญ,noise,nuisance", _COMMUNITY),
-        Service("infrastructure", "สาธารณูปโภค", "Infrastructure",
-                "ถนน ไฟฟ้า ประปา ไฟส่องสว่าง ท่อระบายน้ำ",
-                "Roads, electricity, water supply, street lights, drains",
-                "ถนน,ไฟฟ้า,ประปา,ไฟทาง,ท่อระบายน้ำ,road,pothole,water,street light",
-                _COMMUNITY),
-        Service("corruption", "ทุจริต", "Corruption",
-                "การทุจริตหรือประพฤติมิชอบของเจ้าหน้าที่รัฐ",
-                "Corruption or misconduct of public officials",
-                "ทุจริต,คอร์รัปชัน,สินบน,corruption,bribery", _CRIME),
-        Service("consumer", "ผู้บริโภค", "Consumer protection",
-                "สินค้าและบริการไม่เป็นธรรม การหลอกลวงผู้บริโภค",
-                "Unfair goods and services, consumer scams",
-                "ผู้บริโภค,สินค้า,หลอกลวง,consumer,scam", _FAIRNESS),
-        Service("environment", "สิ่งแวดล้อม", "Environment",
-                "มลพิษ ขยะ น้ำเสีย การบุกรุกป่า",
-                "Pollution, waste, wastewater, forest encroachment",
-                "มลพิษ,ขยะ,น้ำเสีย,ป่า,pollution,waste,environment", _COMMUNITY),
-        Service("labour", "แรงงาน", "Labour",
-                "ค่าจ้าง การเลิกจ้าง สภาพการทำงาน",
-                "Wages, dismissal, working conditions",
-                "แรงงาน,ค่าจ้าง,เลิกจ้าง,labour,wages", _FAIRNESS),
-        Service("family", "ครอบครัว", "Family",
-                "ความรุนแรงในครอบครัว ข้อพิพาทในครอบครัว",
-                "Domestic violence, family disputes",
-                "ครอบครัว,ความรุนแรงในครอบครัว,family,domestic violence", _SOCIAL),
-        Service("welfare", "สวัสดิการ", "Welfare",
-                "สวัสดิการของรัฐ เบี้ยยังชีพ ความช่วยเหลือผู้เดือดร้อน",
-                "State welfare, allowances, help for people in need",
-                "สวัสดิการ,เบี้ยยังชีพ,ช่วยเหลือ,welfare,allowance", _SOCIAL),
-        Service("other", "อื่น ๆ", "Other",
-                "เรื่องอื่นที่ศูนย์ดำรงธรรมรับ",
-                "Anything else a Damrongdham Centre handles",
-                "อื่นๆ,other", _OTHER),
-    )
-}
-
-TYPE_LABELS: dict[str, tuple[str, str]] = {
-    "complaint": ("ร้องเรียน", "complaint"),
-    "help": ("ขอความช่วยเหลือ", "request for help"),
-    "tip": ("แจ้งเบาะแส", "tip"),
-    "inquiry": ("สอบถาม", "inquiry"),
-    "suggestion": ("ข้อเสนอแนะ", "suggestion"),
-}
-
-
-def topic_label(topic: str) -> tuple[str, str]:
-    """(Thai, English) words for a case topic."""
-    s = SERVICES.get(topic)
-    return (s.th, s.en) if s else (topic, topic)
-
-
-def describe(type_: str, topic: str) -> str:
-    """A request's public description: its kind and topic, never the citizen's words."""
-    t_th, t_en = TYPE_LABELS.get(type_, (type_, type_))
-    s_th, s_en = topic_label(topic)
-    return f"{t_th} · {s_th} ({t_en}, {s_en.lower()})"
-
-
 def _service_json(s: Service) -> dict[str, Any]:
     return {
         "service_code": s.code,
@@ -178,11 +74,6 @@ def _service_json(s: Service) -> dict[str, Any]:
 
 
 # -- answers: JSON or XML, errors as the spec's array -----------------------------------------
-
-
-def w3c(at: datetime) -> str:
-    """A W3C datetime in Thai time: ``2026-11-21T15:04:05+07:00``."""
-    return as_utc(at).astimezone(BANGKOK).isoformat(timespec="seconds")
 
 
 def _xml_value(parent: ET.Element, key: str, value: object, item: str = "item") -> None:
@@ -374,45 +265,9 @@ def parse_w3c(name: str, text: str, *, end_of_day: bool = False) -> datetime:
     return as_utc(at)
 
 
-def _address(c: PublicCase, centre: Centre | None) -> str | None:
-    """``อ.แม่สาย จ.เชียงราย``; the province alone for tips (a district may point at the
-    person who gave the tip)."""
-    parts: list[str] = []
-    if c.district and c.type != "tip":
-        parts.append(c.district if c.district.startswith(("อ.", "เขต")) else f"อ.{c.district}")
-    iso = c.province or (centre.iso if centre else None)
-    province = centre_by_iso(iso, ("provinces", "bangkok")) if iso else None
-    if province is not None:
-        parts.append(province.province_th if province.kind == "bangkok"
-                     else f"จ.{province.province_th}")
-    return " ".join(parts) or None
-
-
 def public_request(c: PublicCase) -> dict[str, Any]:
     """A case as an Open311 service request: public fields only."""
-    centre = centre_by_slug(c.centre)
-    point = province_point(c.province or (centre.iso if centre else None))
-    service = SERVICES.get(c.topic)
-    return {
-        "service_request_id": c.ref,
-        "status": open311_status(c.status),
-        "status_notes": c.status.value,
-        "service_name": service.name if service else c.topic,
-        "service_code": c.topic,
-        "description": describe(c.type, c.topic),
-        "agency_responsible": centre.name_th if centre else c.centre,
-        "service_notice": None,
-        "requested_datetime": w3c(c.created_at),
-        "updated_datetime": w3c(c.updated_at),
-        "expected_datetime": None,
-        "address": _address(c, centre),
-        "address_id": None,
-        "zipcode": None,
-        "lat": point[0] if point else None,
-        "long": point[1] if point else None,
-        "media_url": None,
-        "centre": c.centre,
-    }
+    return service_request(c)
 
 
 def _list_arg(name: str) -> list[str] | None:
@@ -585,62 +440,23 @@ def _coordinate(fields: dict[str, str], name: str, low: float, high: float) -> f
     return value
 
 
-_ORDINARY_WORDS = frozenset({"เลย", "ตาก", "แพร่", "น่าน"})  # need จ./จังหวัด in front
-
-
 def _served(iso: str) -> Centre | None:
     centre = centre_by_iso(iso)
     return centre if centre is not None and centre.slug in centre_slugs() else None
 
 
 def province_in(text: str) -> tuple[Centre | None, str | None]:
-    """(province or Bangkok centre, district name) named in an address string.
-
-    Thai names count after จ./จังหวัด, or bare unless they are ordinary words (เลย, ตาก…);
-    English names as words; ``TH-57`` as is. Refused(400) when two provinces are named.
-    """
-    provinces = [c for c in all_centres() if c.kind in ("province", "bangkok")]
-    lowered = text.lower()
-    strong: set[str] = set()
-    weak: set[str] = set()
-    for c in provinces:
-        assert c.iso is not None
-        th = re.escape(c.province_th)
-        if re.search(rf"(?:จ\.|จังหวัด)\s*{th}", text):
-            strong.add(c.iso)
-        elif c.province_th not in _ORDINARY_WORDS and c.province_th in text:
-            weak.add(c.iso)
-        words = r"[\s-]*".join(re.escape(w) for w in c.province_en.lower().split())
-        if re.search(rf"(?<![a-z]){words}(?![a-z])", lowered):
-            weak.add(c.iso)
-    for m in re.finditer(r"(?<![A-Za-z0-9])TH-?(\d\d)(?![0-9-])", text, re.IGNORECASE):
-        strong.add(f"TH-{m.group(1)}")
-    found = strong or weak
-    if not found:
-        return None, None
-    if len(found) > 1:
+    """(province or Bangkok centre, district name) named in an address string
+    (:func:`casestore.places.province_in_address`). Refused(400) when two provinces are
+    named."""
+    try:
+        iso, district = places.province_in_address(text)
+    except places.AmbiguousAddress:
         raise Refused(400, "address_string names more than one province: give lat/long "
-                           "or the centre")
-    iso = next(iter(found))
-    province = centre_by_iso(iso, ("provinces", "bangkok"))
+                           "or the centre") from None
+    province = centre_by_iso(iso, ("provinces", "bangkok")) if iso else None
     if province is None:
         return None, None
-    district = None
-    for d in all_centres():
-        if d.kind != "district" or d.iso != iso or not d.district_th:
-            continue
-        name = d.district_th
-        bare = name.removeprefix("เขต")
-        marked = re.search(rf"(?:อ\.|อำเภอ|เขต)\s*{re.escape(bare)}", text)
-        english = d.district_en and re.search(
-            rf"(?<![a-z]){re.escape(d.district_en.lower())}\s+district", lowered
-        )
-        if (marked or english) and (district is None or len(name) > len(district)):
-            district = name
-    if district is None and re.search(r"(?:อ\.|อำเภอ)\s*เมือง(?!\S)", text):
-        capital = f"เมือง{province.province_th}"
-        if any(d.district_th == capital for d in all_centres() if d.iso == iso):
-            district = capital
     return province, district
 
 
@@ -669,7 +485,7 @@ def _locate(fields: dict[str, str]) -> tuple[Centre, str | None, str]:
             district = None
         return centre, district, "centre"
     if lat is not None and lon is not None:
-        iso = nearest_province(lat, lon)
+        iso = places.nearest_province(lat, lon)
         if iso is None:
             raise Refused(400, "lat/long is not in Thailand")
         centre = _served(iso)

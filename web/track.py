@@ -36,11 +36,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from casestore import CaseRef, CaseView, EventView, MessageView, Status, parse_ref
 from casestore.centres import centre_by_slug
+from casestore.events import TRANSFER_ARROW, EventKind
 from casestore.labels import STATUS_EN, STATUS_TH
+from casestore.open311_format import TYPE_LABELS, topic_label
 from casestore.pins import verify_pin
 from casestore.refs import BANGKOK, BE_OFFSET, as_utc, utcnow
 from web import db
-from web.open311 import TYPE_LABELS, topic_label
 
 bp = Blueprint("track", __name__)
 
@@ -229,16 +230,16 @@ def _centre_names(slug: str) -> tuple[str, str]:
 def _step(ev: EventView) -> Step | None:
     at = Stamp.of(ev.at)
     to = ev.to_status
-    if ev.kind == "opened":
+    if ev.kind == EventKind.OPENED:
         return Step(at, "เปิดเรื่อง · " + STATUS_TH[Status.NEW], "Case opened", Status.NEW.value)
-    if ev.kind == "transferred":
-        target = (ev.note or "").partition(" → ")[2].partition(":")[0].strip()
+    if ev.kind == EventKind.TRANSFERRED:
+        target = (ev.note or "").partition(TRANSFER_ARROW)[2].partition(":")[0].strip()
         centre = centre_by_slug(target) if target else None
         if centre is None:
             return None
         return Step(at, f"โอนเรื่องไปยัง{centre.name_th}", f"Moved to the {centre.name_en}",
                     to.value if to else None)
-    if ev.kind == "merged" and to is not None:
+    if ev.kind == EventKind.MERGED and to is not None:
         into = parse_ref(ev.note or "")
         if into is not None:
             return Step(at, f"{STATUS_TH[to]} (เรื่อง {into})", f"Merged into case {into}",
