@@ -5,6 +5,7 @@ from __future__ import annotations
 from bots.agent_commands.base import AgentCommand, Context
 from bots.agent_commands.runner import Actions
 from bots.agent_commands.syntax import help_text
+from casestore import EventKind
 from kernel.addresses import Outgoing
 
 
@@ -15,7 +16,7 @@ class Help(AgentCommand):
     needs_case = False
 
     def run(self, ctx: Context) -> list[Outgoing]:
-        ctx.store.record(ctx.case.ref, ctx.actor, "help")
+        ctx.store.record(ctx.case.ref, ctx.actor, EventKind.HELP)
         return [ctx.tell(help_text())]
 
     def without_case(self, actions: Actions, actor: str, centre: str) -> str:

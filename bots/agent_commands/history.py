@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bots.agent_commands.base import AgentCommand, Context
 from bots.agent_commands.common import history
+from casestore import EventKind
 from kernel.addresses import Outgoing
 
 
@@ -14,5 +15,5 @@ class History(AgentCommand):
     order = 120
 
     def run(self, ctx: Context) -> list[Outgoing]:
-        ctx.store.record(ctx.case.ref, ctx.actor, "history")
+        ctx.store.record(ctx.case.ref, ctx.actor, EventKind.HISTORY)
         return [ctx.tell(history(ctx.store, ctx.case.ref))]

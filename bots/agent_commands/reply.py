@@ -6,6 +6,7 @@ from __future__ import annotations
 from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip
+from casestore import EventKind
 from casestore.centres import centre_by_slug
 from casestore.labels import STATUS_TH
 from kernel.addresses import Outgoing
@@ -32,7 +33,7 @@ class Reply(AgentCommand):
             texts.canned_line(r.th_name, r.name, clip(r.th, 70)) for r in replies.values()
         )
         if not arg:
-            ctx.store.record(ctx.case.ref, actor, "reply_list")
+            ctx.store.record(ctx.case.ref, actor, EventKind.REPLY_LIST)
             return [ctx.tell(texts.CANNED_TITLE + (listing or "—"))]
         reply = canned.find(current.centre, arg)
         if reply is None:
