@@ -144,3 +144,29 @@ def test_committed_qr_codes_cover_every_centre() -> None:
     for c in load_centres():
         assert (DOCS / "qr" / f"{c.slug}.svg").is_file()
         assert f"`{c.slug}`" in index
+
+
+def test_the_architecture_names_code_that_exists() -> None:
+    """Every `package.module.Name.attr` in docs/architecture.md resolves, and the path of one
+    complaint names at most eight steps."""
+    import importlib
+    import re as re_
+
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    names = set(re_.findall(r"`((?:bots|bridge|casestore|kernel|web)\.[\w.]+)`", text))
+    assert len(names) >= 10
+    for dotted in sorted(names):
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            try:
+                obj = importlib.import_module(".".join(parts[:cut]))
+            except ModuleNotFoundError:
+                continue
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)  # AttributeError: the doc names something gone
+            break
+        else:
+            raise AssertionError(f"{dotted} does not exist")
+    path = text.split("## The path of one complaint")[1].split("\n## ")[0]
+    steps = re_.findall(r"^(\d+)\. ", path, re_.MULTILINE)
+    assert 1 <= len(steps) <= 8
