@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bots.agencies import Agency
+from bots.agent_commands.runner import AgentActions
+from bots.agent_commands.syntax import Command, parse, reply_text
 from bots.anon import (
     PIN_ATTEMPTS,
     PIN_WINDOW,
@@ -21,8 +23,6 @@ from bots.anon import (
 from bots.canned import CannedReplies
 from bots.inbound import Inbound
 from bots.presence import RoomPresence
-from bridge.actions import AgentActions
-from bridge.commands import Command, parse, reply_text
 from casestore import (
     AlreadyAssigned,
     CaseStore,
@@ -51,14 +51,6 @@ def media_url(body: str) -> str | None:
     """The URL when `body` is nothing but one link, else None."""
     text = body.strip()
     return text if _MEDIA_URL.fullmatch(text) else None
-
-
-def anon_merge_refused(ref: str) -> str:
-    return (
-        f"เรื่อง {ref} เป็นเรื่องแจ้งแบบไม่ระบุตัวตน ไม่สามารถรวมกับเรื่องอื่นได้ ไม่มีการเปลี่ยนแปลง\n"
-        f"Case {ref} is an anonymous tip: anonymous tips are never merged (two tips may come "
-        "from two different people). Nothing changed."
-    )
 
 
 def not_allowed(ref: str) -> str:
@@ -218,7 +210,7 @@ class Relay:
 
         From the citizen: stored and relayed to the agents, whatever it says (a citizen's
         `/close` is just text). From an agent of the case's centre (`staff` lists them all):
-        a command (see `bridge.commands`) or a reply to the citizen.
+        a command (see `bots.agent_commands`) or a reply to the citizen.
         """
         ref = parse_ref(local)
         case = self.store.get(str(ref)) if ref else None
@@ -255,10 +247,7 @@ class Relay:
         origin_id: str | None = None,
     ) -> list[Outgoing]:
         """An agent's command on `case` (typed or ad-hoc): `AgentActions.run`, with what goes
-        to the citizen readdressed by `to_citizen`; anonymous tips are never merged."""
-        if command.spec and command.spec.name == "merge" and case.citizen_jid == self.placeholder:
-            # Two anonymous tips may come from two people: never join them.
-            return [self.actions.tell(case, actor, anon_merge_refused(case.ref))]
+        to the citizen readdressed by `to_citizen` (`/merge` refuses anonymous tips itself)."""
         return self.to_citizen(case, self.actions.run(case, actor, command, staff, origin_id))
 
     def _repeated(self, sender: str, origin_id: str | None) -> bool:

@@ -15,6 +15,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 
 from bots import sla
 from bots.agencies import DEFAULT, Agency, load_agencies
+from bots.agent_commands.room import parse_room, without_case
 from bots.canned import DEFAULT as CANNED_DEFAULT
 from bots.canned import CannedReplies, load_canned
 from bots.presence import RoomPresence
@@ -25,7 +26,6 @@ from bots.routing import Router, RoutingRules, load_rules
 from bots.urgent import Reannouncer, interval
 from bridge.adhoc import AdhocCommands
 from bridge.outbox import deliver_forever
-from bridge.room_commands import need_ref, parse_room, room_help
 from casestore import CaseStore, CaseView, DeliveryView, EventKind, MessageView, parse_ref
 from casestore.centres import centre_by_iso
 from casestore.refs import utcnow
@@ -331,7 +331,7 @@ class CaseBridge:
         self._send(routed or self.relay.queued(case))
 
     async def room_message(self, msg: slixmpp.Message) -> None:
-        """A message in a centre room: a command naming its case (`bridge.room_commands`)."""
+        """A message in a centre room: a command naming its case (`bots.agent_commands.room`)."""
         room, nick = msg["from"].bare, msg["from"].resource
         if msg["from"].domain != self.addr.muc_domain or not nick:
             return
@@ -355,11 +355,7 @@ class CaseBridge:
         if command.ref is None:
             if not await self.is_agent(sender, centre):
                 return []
-            if command.name == "queue" and command.text:
-                return [Outgoing(to=sender, body=self.relay.actions.queue_text(centre))]
-            if command.name == "help" and command.text:
-                return [Outgoing(to=sender, body=room_help())]
-            return [Outgoing(to=sender, body=need_ref(command.name))]
+            return [without_case(self.relay.actions, command, sender, centre)]
         case = self.store.get(command.ref)
         agent = case is not None and await self.is_agent(sender, case.centre)
         staff = await self.staff_of(case.centre) if agent and case else frozenset()

@@ -11,8 +11,8 @@ import bots.agent_commands as package
 from bots.agent_commands import registry
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.room import parse_room, room_help, room_only_ok
+from bots.agent_commands.runner import AgentActions
 from bots.agent_commands.syntax import help_text, parse
-from bridge.actions import AgentActions
 from bridge.adhoc import nodes
 from casestore import CaseStore
 from kernel.addresses import Addresses
@@ -129,8 +129,8 @@ def test_a_duplicate_word_is_refused(monkeypatch) -> None:
 
 def test_a_command_may_refuse_before_running(store: CaseStore) -> None:
     """`/merge` refuses an anonymous tip itself (`refuse`), whatever edge runs it."""
+    from bots.agent_commands.syntax import parse as parse_text
     from bots.anon import placeholder
-    from bridge.commands import parse as parse_text
 
     tip = store.open_case(
         centre="phrae", province="TH-54", citizen_jid=placeholder(D), body="มีบ่อนการพนัน"

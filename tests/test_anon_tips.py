@@ -243,7 +243,7 @@ def test_memory_only(tmp_path: Path) -> None:
 def test_commands_by_any_route_readdress_the_citizen(intake: Intake, relay_anon: Relay) -> None:
     """`Relay.run_command` (typed commands and XEP-0050 forms alike): a transfer notice goes
     to the live session, never to the placeholder."""
-    from bridge.commands import parse
+    from bots.agent_commands.syntax import parse
 
     ref, _ = _open_tip(intake)
     case = relay_anon.store.get(ref)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bots.agent_commands.syntax import parse
 from bots.relay import Relay
-from bridge.commands import parse
 from casestore import CaseNotFound, CaseStore, InvalidTransition, Status
 from kernel.addresses import Addresses, Outgoing
 

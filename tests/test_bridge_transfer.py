@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bots.agent_commands.common import find_centre
+from bots.agent_commands.syntax import parse
 from bots.relay import Relay
-from bridge.actions import find_centre
-from bridge.commands import parse
 from casestore import CaseStore, InvalidTransition, Status
 from kernel.addresses import Addresses, Outgoing
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bots.agent_commands.syntax import parse
 from bots.canned import DEFAULT, load_canned, parse_canned
 from bots.relay import Relay
-from bridge.commands import parse
 from casestore import CaseStore, Status
 from kernel.addresses import Addresses
 

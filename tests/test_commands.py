@@ -8,10 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bots.agent_commands import registry
+from bots.agent_commands.syntax import help_text, parse, parse_status, reply_text
 from bots.relay import Relay
-from bridge.commands import SPECS, help_text, parse, parse_status, reply_text
 from casestore import AlreadyAssigned, CaseStore, InvalidTransition, Status
 from kernel.addresses import Addresses, Outgoing
+
+SPECS = registry.commands()
 
 D = "damrongdham.localhost"
 ADDR = Addresses.for_domain(D)

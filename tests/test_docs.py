@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bridge.commands import SPECS, parse
+from bots.agent_commands import registry
+from bots.agent_commands.syntax import parse
 from casestore.centres import load_centres
 from damrongdham import qr_cli
 
@@ -82,7 +83,7 @@ def _documented_commands() -> set[str]:
 
 def test_every_command_in_the_agent_guide_exists() -> None:
     words = _documented_commands()
-    english = {f"/{spec.name}" for spec in SPECS}  # every command of the registry
+    english = {f"/{spec.name}" for spec in registry.commands()}  # every command of the registry
     assert english <= words, english - words
     for word in sorted(words):
         cmd = parse(word)

@@ -1,6 +1,6 @@
 """Fuzzing the command parsers (issue 7, hostile input): agent commands in a case chat
-(`bridge.commands.parse`, `parse_status`), in a centre room (`bridge.room_commands.parse_room`)
-and citizens' own commands (`bots.citizen.parse`).
+(`bots.agent_commands.syntax.parse`, `parse_status`), in a centre room
+(`bots.agent_commands.room.parse_room`) and citizens' own commands (`bots.citizen.parse`).
 
 Each property runs ``DAMRONGDHAM_FUZZ_EXAMPLES`` inputs (default 10,000): arbitrary Unicode
 (lone surrogates, controls, every script), and text built from the real command words, case
@@ -17,9 +17,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bots import citizen
-from bridge.commands import BY_WORD, PREFIXES, SPECS, parse, parse_status
-from bridge.room_commands import parse_room
+from bots.agent_commands import registry
+from bots.agent_commands.room import parse_room
+from bots.agent_commands.syntax import PREFIXES, parse, parse_status
 from casestore import Status, parse_ref
+
+SPECS = registry.commands()
+BY_WORD = registry.by_word()
 
 EXAMPLES = int(os.environ.get("DAMRONGDHAM_FUZZ_EXAMPLES", "10000"))
 FUZZ = settings(

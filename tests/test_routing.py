@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from bots.agent_commands.room import parse_room
 from bots.relay import Relay
 from bots.routing import DEFAULT, Router, RoutingRules, Rule, auto_holder, choose, parse_rules
-from bridge.room_commands import parse_room
 from casestore import Status
 from kernel.addresses import Addresses
 

@@ -10,8 +10,8 @@ from test_adhoc_commands import app, citizen_app, execute, notes, open_case, pas
 from xmpp_helpers import start_stack
 
 from bots.agent_commands.room import parse_room, without_case
+from bots.agent_commands.syntax import help_text, parse
 from bots.relay import Relay
-from bridge.commands import help_text, parse
 from casestore import CaseStore, Status
 from kernel.addresses import Outgoing
 
