@@ -51,4 +51,4 @@ def values(body: str, key: str) -> dict[str, str]:
 def key_of(body: str) -> str | None:
     """The key whose text is the whole of `body` (the most specific when several fit)."""
     fits = [k for k, e in REGISTRY.items() if e.match(body) is not None]
-    return max(fits, key=lambda k: len(REGISTRY[k].template.replace("{", "")), default=None)
+    return max(fits, key=lambda k: REGISTRY[k].literal_chars, default=None)

@@ -53,6 +53,11 @@ class Entry:
             name for _lit, name, _spec, _conv in _FORMATTER.parse(self.template) if name
         )
 
+    @property
+    def literal_chars(self) -> int:
+        """How much of the template is fixed text (the more, the more specific)."""
+        return sum(len(lit) for lit, _name, _spec, _conv in _FORMATTER.parse(self.template))
+
     def render(self, **values: object) -> str:
         missing = self.fields - values.keys()
         extra = values.keys() - self.fields
@@ -69,9 +74,18 @@ class Entry:
         return self._regex.search(body)
 
 
+#: Fields that never hold a space (references, addresses, slugs, numbers): read as one
+#: token, so that `{ref}{why}` splits where the reference ends.
+TOKEN_FIELDS = frozenset(
+    {"ref", "agent", "target", "own", "slug", "link", "case_jid", "iso", "domain", "pin"}
+    | {"score", "days", "count", "attempts", "limit", "got", "waited", "into"}
+    | {"agency", "agency_ref", "channel"}
+)
+
+
 def _pattern(template: str) -> re.Pattern[str]:
     """The template as a regular expression: literal text exact, each field any text (a
-    field used twice must read the same both times)."""
+    token for `TOKEN_FIELDS`; a field used twice must read the same both times)."""
     out, seen = [], set()
     for literal, name, _spec, _conv in _FORMATTER.parse(template):
         out.append(re.escape(literal))
@@ -81,7 +95,7 @@ def _pattern(template: str) -> re.Pattern[str]:
             out.append(f"(?P={name})")
         else:
             seen.add(name)
-            out.append(f"(?P<{name}>.*?)")
+            out.append(f"(?P<{name}>\\S*)" if name in TOKEN_FIELDS else f"(?P<{name}>.*?)")
     return re.compile("".join(out), re.DOTALL)
 
 
