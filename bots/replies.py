@@ -14,10 +14,10 @@ THAI_TIME = timezone(timedelta(hours=7), "ICT")
 
 
 def case_opened(ref: str, pin: str, centre: Centre, urgent: bool) -> str:
-    emergency = render("citizen.emergency") + "\n\n" if urgent else ""
+    warning = render("citizen.emergency") + "\n\n" if urgent else ""
     return render(
         "citizen.case_opened",
-        emergency=emergency,
+        warning=warning,
         centre_th=centre.name_th,
         centre_en=centre.name_en,
         ref=ref,

@@ -71,6 +71,8 @@ SAMPLES = {
     "here": " (escalated here since 2026-01-05 09:00)",
     "since": " since 2026-01-05 09:00",
     "merged": "\nดำเนินการต่อในเรื่อง · continued under TH57-2569-000002",
+    "evidence": "\nเหตุผลการจัดหมวด: ถนน, หลุม",
+    "warning": "⚠️ หากมีอันตราย…\nEmergency…\n\n",
 }
 
 

@@ -82,6 +82,9 @@ TOKEN_FIELDS = frozenset(
     | {"agency", "agency_ref", "channel"}
 )
 
+#: Optional pieces that are whole lines of their own (empty, or a new line and the text).
+LINE_FIELDS = {"merged": r"(?:\n.*)?", "evidence": r"(?:\n.*?)?", "warning": r"(?:.*?\n\n)?"}
+
 
 def _pattern(template: str) -> re.Pattern[str]:
     """The template as a regular expression: literal text exact, each field any text (a
@@ -95,7 +98,11 @@ def _pattern(template: str) -> re.Pattern[str]:
             out.append(f"(?P={name})")
         else:
             seen.add(name)
-            out.append(f"(?P<{name}>\\S*)" if name in TOKEN_FIELDS else f"(?P<{name}>.*?)")
+            if name in TOKEN_FIELDS:
+                pattern = r"\S*"
+            else:
+                pattern = LINE_FIELDS.get(name, ".*?")
+            out.append(f"(?P<{name}>{pattern})")
     return re.compile("".join(out), re.DOTALL)
 
 

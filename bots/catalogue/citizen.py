@@ -14,7 +14,7 @@ entry(
     f"⚠️ หากมีอันตรายต่อชีวิตขณะนี้ {EMERGENCY_TH}",
     "Emergency: police 191, ambulance 1669, fire 199.",
 )
-# `emergency`: "" or citizen.emergency followed by a blank line.
+# `warning`: "" or citizen.emergency followed by a blank line.
 entry(
     "citizen.case_opened",
     "{centre_th}ได้รับเรื่องของท่านแล้ว\n"
@@ -24,7 +24,7 @@ entry(
     'ตรวจสอบสถานะได้ทุกเวลา พิมพ์ "สถานะ {ref}" หรือโทร 1567',
     "{centre_en} has received your report. Case number {ref}, PIN {pin}. "
     "Staff will reply in this chat; you can add details here.",
-    "{emergency}{th}\n\n{en}",
+    "{warning}{th}\n\n{en}",
 )
 # `why`: "" or " (<urgent reason>)".
 entry(
