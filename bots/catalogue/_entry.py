@@ -98,10 +98,7 @@ def _pattern(template: str) -> re.Pattern[str]:
             out.append(f"(?P={name})")
         else:
             seen.add(name)
-            if name in TOKEN_FIELDS:
-                pattern = r"\S*"
-            else:
-                pattern = LINE_FIELDS.get(name, ".*?")
+            pattern = r"\S*" if name in TOKEN_FIELDS else LINE_FIELDS.get(name, ".*?")
             out.append(f"(?P<{name}>{pattern})")
     return re.compile("".join(out), re.DOTALL)
 
