@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bots import citizen, faq, replies
 from bots.anon import AnonSessions, sessions
+from bots.catalogue import render
 from bots.inbound import Inbound
 from bots.triage import Triage, triage
 from casestore import CaseStore, CaseView, InvalidTransition, MessageView, Status
@@ -214,7 +215,7 @@ class Intake:
             result.out.append(
                 Outgoing(
                     to=self.addr.room_jid(own.centre),
-                    body=f"⭐ {own.ref} ผู้ร้องให้คะแนน · rated by the citizen: {cmd.score}/5",
+                    body=render("room.rated", ref=own.ref, score=cmd.score),
                     groupchat=True,
                 )
             )
@@ -278,7 +279,7 @@ class Intake:
                 own.ref,
                 Status.REOPENED,
                 self.inbound.stored_as(sender, None)[0],
-                note="เปิดใหม่โดยผู้ร้อง · reopened by the citizen",
+                note=render("agent.note_reopened_by_citizen"),
             )
         except InvalidTransition:
             return say(replies.case_status(self.store.get(own.ref) or own))
@@ -291,10 +292,11 @@ class Intake:
         result.out.append(
             Outgoing(
                 to=self.addr.room_jid(after.centre),
-                body=(
-                    f"🔁 {after.ref} ผู้ร้องขอเปิดเรื่องใหม่ · reopened by the citizen "
-                    f"({own.status.value} → reopened)\n"
-                    f"เปิดเรื่อง / open: xmpp:{self.addr.case_jid(after.ref)}?message"
+                body=render(
+                    "room.reopened",
+                    ref=after.ref,
+                    old=own.status.value,
+                    case_jid=self.addr.case_jid(after.ref),
                 ),
                 groupchat=True,
             )

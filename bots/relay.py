@@ -21,6 +21,7 @@ from bots.anon import (
     sessions,
 )
 from bots.canned import CannedReplies
+from bots.catalogue import render
 from bots.inbound import Inbound
 from bots.presence import RoomPresence
 from casestore import (
@@ -53,69 +54,7 @@ def media_url(body: str) -> str | None:
     return text if _MEDIA_URL.fullmatch(text) else None
 
 
-def not_allowed(ref: str) -> str:
-    return (
-        f"ท่านไม่มีสิทธิ์ในเรื่อง {ref} ข้อความนี้ไม่ถูกส่ง\n"
-        f"You are not a party to case {ref}; your message was not delivered."
-    )
-
-
-def other_centre(ref: str, centre: str) -> str:
-    return (
-        f"เรื่อง {ref} เป็นของศูนย์ดำรงธรรม {centre} ท่านไม่ใช่เจ้าหน้าที่ของศูนย์นี้ "
-        "ข้อความหรือคำสั่งนี้ไม่ถูกดำเนินการ\n"
-        f"Case {ref} belongs to centre {centre} and you are not one of its agents; "
-        "nothing was done or sent."
-    )
-
-
 REATTACHED = EventKind.REATTACHED  # audit event: an anonymous tipster came back with the PIN
-
-
-def anon_hint(ref: str) -> str:
-    return (
-        f"หากท่านเป็นผู้แจ้งเรื่อง {ref} แบบไม่ระบุตัวตน ส่ง «PIN 123456» (รหัส PIN ของเรื่อง) "
-        "มาที่อยู่นี้เพื่อกลับมาคุยต่อ\n"
-        f"If you sent tip {ref} anonymously, write «PIN 123456» (the case's PIN) to this "
-        "address to continue the conversation."
-    )
-
-
-def reattached(ref: str) -> str:
-    return (
-        f"[{ref}] ยืนยัน PIN แล้ว ท่านคุยต่อในเรื่องนี้ได้ที่อยู่นี้ ตัวตนของท่านไม่ถูกบันทึก\n"
-        f"PIN accepted: continue case {ref} at this address. Your identity is not recorded."
-    )
-
-
-def wrong_pin(ref: str) -> str:
-    return (
-        f"[{ref}] PIN ไม่ถูกต้อง · Wrong PIN. "
-        f"ลองได้ {PIN_ATTEMPTS} ครั้งต่อชั่วโมง · {PIN_ATTEMPTS} attempts per hour."
-    )
-
-
-def unknown_case(local: str) -> str:
-    return f"ไม่พบเรื่องเลขที่ {local.upper()} · No case {local.upper()} exists."
-
-
-def queued_notice(ref: str, signature: str) -> str:
-    return (
-        f"[{ref}] {signature}\n"
-        f"ขณะนี้ไม่มีเจ้าหน้าที่ออนไลน์ เรื่องเลขที่ {ref} ของท่านอยู่ในคิวแล้ว ไม่สูญหาย "
-        "เจ้าหน้าที่จะตอบเมื่อศูนย์ฯ เปิดทำการ (วันราชการ 08:30–16:30 น.) "
-        "กรณีเร่งด่วนโทร 1567 หรือ 191\n"
-        f"No agent is on duty right now. Your case {ref} is queued and will not be lost; "
-        "the centre will answer when it opens (working days 08:30–16:30). "
-        "Urgent: call 1567 or 191."
-    )
-
-
-def empty_or_long(limit: int) -> str:
-    return (
-        f"ข้อความว่างหรือยาวเกิน {limit:,} ตัวอักษร จึงไม่ถูกส่ง\n"
-        f"Empty messages and messages over {limit:,} characters are not relayed."
-    )
 
 
 class Relay:
@@ -174,24 +113,34 @@ class Relay:
         """An anonymous session writing to a case address it is not attached to: `PIN n`
         re-attaches it (limited attempts per case), anything else is refused."""
         if case.citizen_jid != self.placeholder:
-            return [Outgoing(to=sender, body=not_allowed(case.ref), sender=local)]
+            return [
+                Outgoing(to=sender, body=render("citizen.not_allowed", ref=case.ref), sender=local)
+            ]
         pin = parse_pin(body)
         if pin is None:
-            text = f"{not_allowed(case.ref)}\n{anon_hint(case.ref)}"
+            text = (
+                render("citizen.not_allowed", ref=case.ref)
+                + "\n"
+                + render("citizen.anon_hint", ref=case.ref)
+            )
             return [Outgoing(to=sender, body=text, sender=local)]
         limiter = RateLimiter(self.store)
         bucket = f"anon-pin:{case.ref}"
         if not limiter.hit(bucket, PIN_ATTEMPTS, PIN_WINDOW).allowed:
             log.warning("case %s: too many PIN attempts from anonymous sessions", case.ref)
-            return [Outgoing(to=sender, body=wrong_pin(case.ref), sender=local)]
+            return [Outgoing(to=sender, body=self._wrong_pin(case.ref), sender=local)]
         if not self.store.check_pin(case.ref, pin):
             log.info("case %s: wrong PIN from an anonymous session", case.ref)
-            return [Outgoing(to=sender, body=wrong_pin(case.ref), sender=local)]
+            return [Outgoing(to=sender, body=self._wrong_pin(case.ref), sender=local)]
         limiter.reset(bucket)
         self.anon.attach(case.ref, sender)
         self.store.record(case.ref, self.placeholder, REATTACHED)
         log.info("case %s: anonymous tipster re-attached with the PIN", case.ref)
-        return [Outgoing(to=sender, body=reattached(case.ref), sender=local)]
+        return [Outgoing(to=sender, body=render("citizen.reattached", ref=case.ref), sender=local)]
+
+    @staticmethod
+    def _wrong_pin(ref: str) -> str:
+        return render("citizen.wrong_pin", ref=ref, attempts=PIN_ATTEMPTS)
 
     def centre_signature(self, case: CaseView) -> str:
         centre = centre_by_slug(case.centre)
@@ -215,21 +164,43 @@ class Relay:
         ref = parse_ref(local)
         case = self.store.get(str(ref)) if ref else None
         if case is None:
-            return [Outgoing(to=sender, body=unknown_case(local), sender=local)]
+            return [
+                Outgoing(
+                    to=sender, body=render("citizen.unknown_case", ref=local.upper()), sender=local
+                )
+            ]
         if not body.strip() or len(body) > MAX_CHARS:
-            return [Outgoing(to=sender, body=empty_or_long(MAX_CHARS), sender=local)]
+            return [
+                Outgoing(
+                    to=sender, body=render("citizen.empty_or_long", limit=MAX_CHARS), sender=local
+                )
+            ]
         if self.inbound.owns(case, sender):  # the citizen (or their anonymous session)
             stored = self.inbound.store_message(sender, body, origin_id, case=case)
             if stored is None:  # nothing but invisible characters
-                return [Outgoing(to=sender, body=empty_or_long(MAX_CHARS), sender=local)]
+                return [
+                    Outgoing(
+                        to=sender,
+                        body=render("citizen.empty_or_long", limit=MAX_CHARS),
+                        sender=local,
+                    )
+                ]
             return self.to_agents(stored.case, stored.message) if stored.added else []
         if self.inbound.is_anon(sender):
             return self._anon_party(sender, case, local, body)
         if not sender_is_agent:
             log.warning("refused a message to case %s from a non-party", case.ref)
             if sender.partition("@")[2] == self.addr.domain:  # staff of another centre
-                return [Outgoing(to=sender, body=other_centre(case.ref, case.centre), sender=local)]
-            return [Outgoing(to=sender, body=not_allowed(case.ref), sender=local)]
+                return [
+                    Outgoing(
+                        to=sender,
+                        body=render("agent.other_centre", ref=case.ref, centre=case.centre),
+                        sender=local,
+                    )
+                ]
+            return [
+                Outgoing(to=sender, body=render("citizen.not_allowed", ref=case.ref), sender=local)
+            ]
         command = parse(body)
         if command is not None:
             if self._repeated(sender, origin_id):
@@ -290,10 +261,13 @@ class Relay:
             except (AlreadyAssigned, InvalidTransition):
                 return outs
             # The reply itself tells the citizen someone has the case: only the room is told.
-            verb = f"รับเรื่องโดยการตอบ · claimed by replying: {agent}"
-            if after.status != case.status:
-                verb += f" ({case.status.value} → {after.status.value})"
-            outs.append(self.actions.announce(case, f"✋ {case.ref} {verb}"))
+            change = (
+                f" ({case.status.value} → {after.status.value})"
+                if after.status != case.status
+                else ""
+            )
+            text = render("room.claimed_by_replying", ref=case.ref, agent=agent, change=change)
+            outs.append(self.actions.announce(case, text))
         return outs
 
     def to_agents(self, case: CaseView, msg: MessageView) -> list[Outgoing]:
@@ -304,18 +278,20 @@ class Relay:
         if current.assigned_to:
             to = current.assigned_to
             if url:  # a shared file: who sent it, then the bare link
+                sent = render("agent.citizen_sent_file", ref=case.ref)
                 return [
-                    Outgoing(to=to, body=f"[{case.ref}] ผู้ร้องส่งไฟล์:", sender=case_local),
+                    Outgoing(to=to, body=sent, sender=case_local),
                     Outgoing(to=to, body=url, sender=case_local, oob=url),
                 ]
-            return [Outgoing(to=to, body=f"[{case.ref}] ผู้ร้อง: {msg.body}", sender=case_local)]
+            said = render("agent.citizen_wrote", ref=case.ref, body=msg.body)
+            return [Outgoing(to=to, body=said, sender=case_local)]
         room = self.addr.room_jid(current.centre)
-        reply = f"ตอบผู้ร้อง / reply: xmpp:{self.addr.case_jid(case.ref)}?message"
+        reply = render("room.reply_link", case_jid=self.addr.case_jid(case.ref))
         if url:
             outs = [
                 Outgoing(
                     to=room,
-                    body=f"💬 {case.ref} ผู้ร้องส่งไฟล์ · the citizen sent a file:\n{reply}",
+                    body=render("room.citizen_sent_file", ref=case.ref, reply=reply),
                     groupchat=True,
                 ),
                 Outgoing(to=room, body=url, groupchat=True, oob=url),
@@ -324,7 +300,7 @@ class Relay:
             outs = [
                 Outgoing(
                     to=room,
-                    body=f"💬 {case.ref} ผู้ร้องเขียนเพิ่ม: «{msg.body}»\n{reply}",
+                    body=render("room.citizen_wrote", ref=case.ref, body=msg.body, reply=reply),
                     groupchat=True,
                 )
             ]
@@ -339,7 +315,7 @@ class Relay:
         if any(e.kind == QUEUED and e.note == case.centre for e in self.store.events(case.ref)):
             return []
         self.store.record(case.ref, self.addr.bot_domain, QUEUED, case.centre)
-        notice = queued_notice(case.ref, self.centre_signature(case))
+        notice = render("citizen.queued", ref=case.ref, signature=self.centre_signature(case))
         centre_jid = f"{case.centre}@{self.addr.bot_domain}"
         self.store.add_message(case.ref, "system", sender=centre_jid, body=notice)
         return self.to_citizen(

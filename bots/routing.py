@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bots.agent_commands.common import clip as _clip
 from bots.agent_commands.runner import AgentActions
+from bots.catalogue import render
 from casestore import AlreadyAssigned, CaseStore, CaseView, EventView, InvalidTransition, Status
 from casestore.events import AUTO_PREFIX, EventKind
 from kernel.addresses import Addresses, Outgoing
@@ -150,19 +151,15 @@ class Router:
         except (AlreadyAssigned, InvalidTransition):
             return []  # someone claimed it first: fine
         self.last_given[agent] = self.clock()
-        urgent = "🚨 ด่วน · URGENT " if case.urgent else ""
-        offer = (
-            f"[{case.ref}] 📥 {urgent}เรื่องใหม่มอบให้ท่าน (ท่านสถานะว่าง) · "
-            "a new case for you (you are available)\n"
-            f"{_clip(case.summary)}\n"
-            "ตอบข้อความนี้เพื่อคุยกับผู้ร้อง · reply here to talk to the citizen; "
-            "/help คำสั่ง · commands; /assign <ชื่อ> ส่งต่อเพื่อน · to hand it to a colleague"
+        offer = render(
+            "agent.case_offered",
+            ref=case.ref,
+            urgent=render("agent.urgent_mark") if case.urgent else "",
+            summary=_clip(case.summary),
         )
         outs = [Outgoing(to=agent, body=offer, sender=case.ref.lower())]
         outs.append(
-            self.actions.announce(
-                case, f"🤖 {case.ref} → {agent} (มอบอัตโนมัติ · auto-assigned to an available agent)"
-            )
+            self.actions.announce(case, render("room.auto_assigned", ref=case.ref, agent=agent))
         )
         if tell_citizen:
             notices = self.actions.status_notices(case, after, self.addr.bot_domain, confirm=False)
@@ -204,8 +201,7 @@ class Router:
                 Outgoing(
                     to=agent,
                     sender=case.ref.lower(),
-                    body=f"[{case.ref}] ↩️ ท่านไม่อยู่ เรื่องนี้กลับเข้าคิวแล้ว · "
-                    "you went away; this case went back to the queue.",
+                    body=render("agent.went_away", ref=case.ref),
                 )
             )
             given = self.route(back, tell_citizen=False, exclude=agent)
@@ -214,7 +210,7 @@ class Router:
             else:
                 outs.append(
                     self.actions.announce(
-                        back, f"↩️ {case.ref} กลับเข้าคิว · back in the queue ({agent} is away)"
+                        back, render("room.back_in_queue", ref=case.ref, agent=agent)
                     )
                 )
                 left.append(back)

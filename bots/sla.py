@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from bots.catalogue import render
 from casestore import CaseView, EventView, MessageView, Status
 from casestore.centres import centre_by_slug
 from casestore.events import EventKind
@@ -334,69 +335,56 @@ def notices(
     events = list(events)
     own = case.centre
     outs: list[Outgoing] = []
-    link = f"xmpp:{addresses.case_jid(case.ref)}?message"
     found = centre_by_slug(own)
-    name = found.name_th if found else own
+    common = {"ref": case.ref, "link": f"xmpp:{addresses.case_jid(case.ref)}?message"}
+    about = {  # the case, for the rooms that do not know it
+        "name": found.name_th if found else own,
+        "own": own,
+        "status": case.status.value,
+        "holder": case.assigned_to or "—",
+    }
     resolution_due = due_at(case.created_at, targets.resolution_days, holidays)
     summary = " ".join(case.summary.split())[:160]
-    held = f"status {case.status.value}, held by {case.assigned_to or '—'}"
 
     for kind in missed:
         if kind == FIRST_RESPONSE:
             days = targets.first_response_days
-            due = due_at(case.created_at, days, holidays)
-            text = (
-                f"⏰ {case.ref} เกินกำหนดตอบครั้งแรก ({days} วันทำการ ครบ {_when(due)}) "
-                f"· first response overdue (target {days} working day(s), due {_when(due)})\n"
-                f"{link}"
-            )
+            due = _when(due_at(case.created_at, days, holidays))
+            text = render("room.sla_first_response", days=days, due=due, **common)
         else:
-            days = targets.resolution_days
-            text = (
-                f"⏰ {case.ref} เกินกำหนดแก้ไข ({days} วันทำการ ครบ {_when(resolution_due)}) "
-                f"· resolution overdue (target {days} working days, due {_when(resolution_due)})"
-            )
+            escalation = ""
             if 1 in steps:
                 target, reached = step_target(own, 1, served)
-                text += (
-                    f" — แจ้งระดับสูงขึ้นแล้ว · escalated to {target}"
-                    if reached
-                    else f" — ส่งต่อ {target} ไม่ได้ · could not escalate to {target} "
-                    "(no such room on this server)"
-                )
-            text += f"\n{link}"
+                key = "room.sla_escalated_to" if reached else "room.sla_escalation_failed"
+                escalation = render(key, target=target)
+            text = render(
+                "room.sla_resolution",
+                days=targets.resolution_days,
+                due=_when(resolution_due),
+                escalation=escalation,
+                **common,
+            )
         outs.append(_room(addresses, own, text))
 
     for step in steps:
         target, reached = step_target(own, step, served)
         if step == 1:
             if RESOLUTION not in missed:  # not told with the flag above
-                outs.append(
-                    _room(
-                        addresses,
-                        own,
-                        f"⬆️ {case.ref} เกินกำหนดแก้ไข · resolution overdue — "
-                        + (
-                            f"escalated to {target}"
-                            if reached
-                            else f"could not escalate to {target}"
-                        )
-                        + f"\n{link}",
-                    )
-                )
+                key = "room.sla_step1_escalated" if reached else "room.sla_step1_failed"
+                outs.append(_room(addresses, own, render(key, target=target, **common)))
             if reached:
-                outs.append(
-                    _room(
-                        addresses,
-                        target,
-                        f"⬆️ {case.ref} ของ{name} ({own}) เกินกำหนดแก้ไข "
-                        f"{targets.resolution_days} วันทำการ · escalated from {own}: resolution "
-                        f"overdue (due {_when(resolution_due)}), {held}\n{summary}\n{link}",
-                    )
+                text = render(
+                    "room.sla_step1",
+                    days=targets.resolution_days,
+                    due=_when(resolution_due),
+                    summary=summary,
+                    **about,
+                    **common,
                 )
+                outs.append(_room(addresses, target, text))
             continue
         first = step_recorded(events, 1)
-        since = f" since {_when(first.at)}" if first else ""
+        since = render("room.sla_since", when=_when(first.at)) if first else ""
         days = targets.ministry_escalation_days
         earlier = first_target(events, own)
         province = earlier if earlier != MINISTRY else None
@@ -406,31 +394,28 @@ def notices(
             province is not None and province != own and (served is None or province in served)
         )
         if reached:
-            head = (
-                f"🔔 {case.ref} ของ{name} ({own}) ยังไม่แก้ไข — เตือนครั้งที่สอง · reminder: "
-                f"escalated{since}, still unresolved after {days} more working days"
-                if reminder
-                else f"⬆️⬆️ {case.ref} ของ{name} ({own}) ยังไม่แก้ไข — ส่งถึงระดับกระทรวง · "
-                f"escalated to the ministry from {own} via {province}: still unresolved "
-                f"{days} working days after escalation{since}"
-            )
-            outs.append(_room(addresses, target, f"{head}, {held}\n{summary}\n{link}"))
-            told = (
-                f"🔔 {case.ref} ยังไม่แก้ไข — เตือน {target} อีกครั้งแล้ว · still unresolved "
-                f"{days} working days after escalation: reminder sent to {target}"
-                if reminder
-                else f"⬆️⬆️ {case.ref} ยังไม่แก้ไข — ส่งถึงระดับกระทรวงแล้ว · still unresolved "
-                f"{days} working days after escalation to {province}: escalated to {target}"
-            )
-            outs.append(_room(addresses, own, f"{told}\n{link}"))
+            if reminder:
+                head = render(
+                    "room.sla_step2_reminder",
+                    since=since, days=days, summary=summary, **about, **common,
+                )  # fmt: skip
+            else:
+                head = render(
+                    "room.sla_step2_ministry",
+                    province=province, since=since, days=days, summary=summary, **about, **common,
+                )  # fmt: skip
+            outs.append(_room(addresses, target, head))
+            key = "room.sla_step2_reminder_sent" if reminder else "room.sla_step2_ministry_told"
+            told = {"days": days, "target": target, **common}
+            if not reminder:
+                told["province"] = province
+            outs.append(_room(addresses, own, render(key, here="", **told)))
             if tell_province:
-                outs.append(_room(addresses, province, f"{told} (escalated here{since})\n{link}"))
+                here = render("room.sla_escalated_here", since=since)
+                outs.append(_room(addresses, province, render(key, here=here, **told)))
             continue
-        flag = (
-            f"⚠️ {case.ref} ของ{name} ({own}) ยังไม่แก้ไข {days} วันทำการหลังแจ้งระดับสูงขึ้น "
-            f"แต่ส่งถึงระดับกระทรวง ({target}) ไม่ได้ · still unresolved {days} working days "
-            f"after escalation{since}; the ministry step could not be reached (no {target} "
-            f"room on this server), {held}\n{link}"
+        flag = render(
+            "room.sla_step2_failed", days=days, since=since, target=target, **about, **common
         )
         if tell_province:
             outs.append(_room(addresses, province, flag))

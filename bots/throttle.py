@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bots.catalogue import render
+
 NOTICE_EVERY_S = 60.0
 
 
@@ -82,16 +84,8 @@ class Throttle:
 
 
 def slowed_notice() -> str:
-    return (
-        "ท่านส่งข้อความเร็วมาก ระบบจะบันทึกทุกข้อความตามลำดับแต่ช้าลง ไม่ต้องส่งซ้ำ\n"
-        "You are sending very fast: every message will be recorded, in order, more slowly. "
-        "No need to send again."
-    )
+    return render("citizen.slowed")
 
 
 def refused_notice() -> str:
-    return (
-        "ข้อความมากเกินไปในเวลาสั้น ๆ ข้อความนี้ไม่ถูกบันทึก กรุณารอสักครู่แล้วส่งใหม่\n"
-        "Too many messages in a short time: this one was not recorded. "
-        "Please wait a minute and send it again."
-    )
+    return render("citizen.refused")

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from bots.catalogue import render
 from casestore import CaseView
 from kernel.addresses import Addresses, Outgoing
 
@@ -55,10 +56,13 @@ class Reannouncer:
         summary = " ".join(case.summary.split())[:160]
         return Outgoing(
             to=self.addr.room_jid(case.centre),
-            body=(
-                f"🚨🚨 ด่วน ยังไม่มีผู้รับเรื่อง · URGENT, still unclaimed: {case.ref}{why} "
-                f"· รอมา · waiting {waited} นาที · min\n«{summary}»\n"
-                f"รับเรื่อง / claim: xmpp:{self.addr.case_jid(case.ref)}?message (/รับเรื่อง)"
+            body=render(
+                "room.urgent_unclaimed",
+                ref=case.ref,
+                why=why,
+                waited=waited,
+                summary=summary,
+                case_jid=self.addr.case_jid(case.ref),
             ),
             groupchat=True,
         )

@@ -18,6 +18,7 @@ from bots.agencies import DEFAULT, Agency, load_agencies
 from bots.agent_commands.room import parse_room, without_case
 from bots.canned import DEFAULT as CANNED_DEFAULT
 from bots.canned import CannedReplies, load_canned
+from bots.catalogue import render
 from bots.presence import RoomPresence
 from bots.relay import Relay
 from bots.replies import room_announcement
@@ -63,11 +64,6 @@ def _agencies() -> dict[str, Agency]:
 
 
 ANNOUNCED = EventKind.ANNOUNCED  # audit event: a case opened outside the chat was announced
-FAULT_RESEND = "ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้ง · Temporary fault, please resend."
-FAULT_KEPT = (
-    "ได้รับข้อความแล้ว ระบบกำลังบันทึก จะส่งต่อให้โดยอัตโนมัติ ไม่ต้องส่งซ้ำ · "
-    "Received; the system is catching up and will deliver it. No need to resend."
-)
 
 
 def _routing() -> RoutingRules:
@@ -150,7 +146,9 @@ class CaseBridge:
             outs.append(
                 Outgoing(
                     to=self.addr.room_jid(case.centre),
-                    body=f"{text}\n📨 ทาง · via {case.channel} ({via})",
+                    body=render(
+                        "room.new_case_via", announcement=text, channel=case.channel, source=via
+                    ),
                     groupchat=True,
                 )
             )
@@ -210,16 +208,12 @@ class CaseBridge:
             return
         agency = self.agencies.get(row.agency)
         name = agency.name_th if agency else row.agency
-        self._send(
-            [
-                Outgoing(
-                    to=self.addr.room_jid(case.centre),
-                    body=f"📤 {row.ref} ส่งถึง{name}แล้ว · delivered to {row.agency}"
-                    + (f" (ref {row.agency_ref})" if row.agency_ref else ""),
-                    groupchat=True,
-                )
-            ]
-        )
+        values = {"ref": row.ref, "agency_th": name, "agency": row.agency}
+        if row.agency_ref:
+            text = render("room.delivered_with_ref", agency_ref=row.agency_ref, **values)
+        else:
+            text = render("room.delivered", **values)
+        self._send([Outgoing(to=self.addr.room_jid(case.centre), body=text, groupchat=True)])
 
     def _served(self) -> frozenset[str] | None:
         """Slugs of the centres whose rooms the component serves (None if it cannot say)."""
@@ -312,9 +306,10 @@ class CaseBridge:
             log.exception("relay failed for a message to %s", msg["to"])
             attempts = self.xmpp.settle(msg, ok=False)
             if attempts == -1:  # nothing will retry it
-                outs = [Outgoing(to=sender, sender=local, body=FAULT_RESEND)]
+                notice = render("citizen.case_fault_send_again")
             else:  # the spool keeps it and it is retried; say so once
-                outs = [Outgoing(to=sender, sender=local, body=FAULT_KEPT)] if attempts == 1 else []
+                notice = render("citizen.case_fault_kept") if attempts == 1 else None
+            outs = [Outgoing(to=sender, sender=local, body=notice)] if notice else []
             self._send(outs)
             return
         self._send(outs)
@@ -346,7 +341,7 @@ class CaseBridge:
             outs = await self._run_room_command(command, sender, centre, origin_id(msg))
         except Exception:
             log.exception("room command in %s failed", room)
-            outs = [Outgoing(to=sender, body="ขออภัย ระบบขัดข้องชั่วคราว · Temporary fault.")]
+            outs = [Outgoing(to=sender, body=render("agent.room_command_fault"))]
         self._send(outs)
 
     async def _run_room_command(

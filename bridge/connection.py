@@ -21,6 +21,7 @@ from slixmpp.xmlstream.tostring import tostring
 from bots import replies
 from bots.anon import is_anon, placeholder
 from bots.anon import sessions as anon_sessions
+from bots.catalogue import render
 from bots.intake import Intake
 from bots.throttle import Limits, Throttle, refused_notice, slowed_notice
 from bridge.component import CaseBridge
@@ -35,15 +36,6 @@ log = logging.getLogger(__name__)
 OOB_NS = "jabber:x:oob"  # XEP-0066: a shared file's URL, shown inline by apps
 RECEIPTS_NS = "urn:xmpp:receipts"  # XEP-0184: sent once a message is stored
 HINTS_NS = "urn:xmpp:hints"  # XEP-0334
-
-
-def not_served(slug: str) -> str:
-    return (
-        f"ศูนย์ {slug} ยังไม่เปิดรับเรื่องทางช่องทางนี้ ข้อความนี้ยังไม่ถูกบันทึก "
-        "กรุณาส่งถึงศูนย์ดำรงธรรมจังหวัดของท่าน หรือโทร 1567\n"
-        f"The centre {slug} does not take reports on this service yet; nothing was recorded. "
-        "Write to your province's centre or call 1567."
-    )
 
 
 class BotComponent(slixmpp.ComponentXMPP):
@@ -204,7 +196,8 @@ class BotComponent(slixmpp.ComponentXMPP):
             self._spawn(self.cases.from_case_address(msg))  # it settles it too
             return
         if local and local not in self.served and centre_by_slug(local) is not None:
-            self.send_out(Outgoing(to=msg["from"].bare, sender=local, body=not_served(local)))
+            notice = render("citizen.not_served", slug=local)
+            self.send_out(Outgoing(to=msg["from"].bare, sender=local, body=notice))
             self.spool.done(sid)  # answered, not stored: no receipt
             return
         sender = msg["from"].bare
@@ -263,15 +256,8 @@ class BotComponent(slixmpp.ComponentXMPP):
 
     def _fault_notice(self, msg: slixmpp.Message) -> str:
         if spool_id(msg)[0] is None:
-            return (
-                "ขออภัย ระบบขัดข้องชั่วคราว กรุณาส่งอีกครั้งหรือโทร 1567\n"
-                "Sorry, a temporary fault: please send again or call 1567."
-            )
-        return (
-            "ได้รับข้อความของท่านแล้ว ระบบกำลังบันทึก จะตอบกลับโดยอัตโนมัติ ไม่ต้องส่งซ้ำ\n"
-            "We have your message; the system is catching up and will answer by itself. "
-            "No need to send it again."
-        )
+            return render("citizen.fault_send_again")
+        return render("citizen.fault_kept")
 
     def _answer_again(self, sender: str, local: str, origin: str | None) -> bool:
         """A message the bot was sent before it (or the server) went away, and stored, but

@@ -16,6 +16,7 @@ import slixmpp
 from test_outbox import Agency311, free_port
 from xmpp_helpers import REPO, Person, _person, login, ref_in, start_stack
 
+from bots import catalogue
 from casestore import CaseStore, Status
 from kernel.xmpp import close_client, register_account
 
@@ -118,6 +119,18 @@ def centre_notice(info: dict, *words: str):
     return lambda m: str(m["from"].bare) == centre_bot and all(w in m["body"] for w in words)
 
 
+def keyed(key: str, groupchat: bool = False, **values: str):
+    """A message whose body is the catalogue text `key` with these `values`."""
+
+    def match(m) -> bool:
+        if (m["type"] == "groupchat") != groupchat or not catalogue.matches(m["body"], key):
+            return False
+        found = catalogue.values(m["body"], key)
+        return all(found[name] == value for name, value in values.items())
+
+    return match
+
+
 async def staff(stack) -> tuple[Person, Person, Person, str, str, str]:
     """The centre account (in the room) and the two named agents, logged in."""
     info, pw = stack.info, passwords(stack)
@@ -154,13 +167,16 @@ def test_claim_note_and_a_citizens_close(cmd_stack) -> None:
         assert await person.quiet(1.0) == [] and len(person.inbox) == seen
 
         person.say(case_jid, "/close")  # a citizen: just text for the agent, not a command
-        relayed = await a.expect(lambda m: "/close" in m["body"] and "ผู้ร้อง" in m["body"])
+        relayed = await a.expect(keyed("agent.citizen_wrote", ref=ref, body="/close"))
         assert from_case(ref, info)(relayed)
         other_centre = f"chiangrai@{info['domain']}"  # an agent, but of another centre
         stranger = await login(info, other_centre, passwords(cmd_stack)[other_centre])
         stranger.say(case_jid, "/claim")
         refused = await stranger.expect(from_case(ref, info))
-        assert "not one of its agents" in refused["body"]
+        assert catalogue.values(refused["body"], "agent.other_centre") == {
+            "ref": ref,
+            "centre": CENTRE,
+        }
         for p in (centre, a, b, person, stranger):
             p.close()
         return ref, somchai, citizen.jid
@@ -297,7 +313,7 @@ def test_transfer_to_another_centre_with_history(cmd_stack) -> None:
         await other.expect(lambda m: m["type"] == "groupchat" and "ส่งรูปเพิ่ม" in m["body"])
 
         a.say(case_jid, "/claim")  # no longer an agent of this case
-        await a.expect(lambda m: "not one of its agents" in m["body"])
+        await a.expect(keyed("agent.other_centre", ref=ref))
         other.say(case_jid, "/รับเรื่อง")
         await other.expect(lambda m: "You now hold" in m["body"])
         other.say(case_jid, "/history")
@@ -342,8 +358,8 @@ def test_no_agent_on_duty_the_citizen_is_told_the_case_is_queued(cmd_stack) -> N
     async def scenario() -> tuple[str, str, str]:
         p1, ref1 = await case_at_nan()
         await follow_up(p1, None, "ช่วยด้วยครับ")
-        queued = await p1.expect(lambda m: "queued" in m["body"] and ref1 in m["body"])
-        assert str(queued["from"].bare) == bot and "คิว" in queued["body"]
+        queued = await p1.expect(keyed("citizen.queued", ref=ref1))
+        assert str(queued["from"].bare) == bot
         await follow_up(p1, None, "ยังรออยู่ครับ")  # told once: the next one is only stored
 
         agent = await login(info, account, passwords(cmd_stack)[account])
@@ -353,7 +369,7 @@ def test_no_agent_on_duty_the_citizen_is_told_the_case_is_queued(cmd_stack) -> N
         )  # fmt: skip
         p2, ref2 = await case_at_nan()
         await follow_up(p2, agent, "มีใครอยู่ไหมครับ")  # away is not on duty
-        await p2.expect(lambda m: "queued" in m["body"] and ref2 in m["body"])
+        await p2.expect(keyed("citizen.queued", ref=ref2))
 
         agent.client.send_presence(pto=f"{room}/ศูนย์น่าน")  # available
         await asyncio.sleep(0.5)  # let the room pass it on
@@ -398,10 +414,10 @@ def test_forward_with_the_agency_down_then_up_is_delivered_once(cmd_stack) -> No
         await asyncio.wait_for(attempted(ref), 20)  # the agency is down: the row waits
         endpoint.start()
         delivered = await centre.expect(
-            lambda m: m["type"] == "groupchat" and "📤" in m["body"] and ref in m["body"],
-            timeout=30,
+            keyed("room.delivered_with_ref", groupchat=True, ref=ref), timeout=30
         )
-        assert "PEA-1" in delivered["body"]
+        told = catalogue.values(delivered["body"], "room.delivered_with_ref")
+        assert (told["agency"], told["agency_ref"]) == ("pea", "PEA-1")
         for p in (centre, a, b, person):
             p.close()
         return ref
@@ -484,16 +500,17 @@ def test_citizen_asks_status_rates_and_reopens_after_resolve(cmd_stack) -> None:
         notice = await owner.expect(centre_notice(info, ref, "แก้ไขแล้ว"))
         assert "ให้คะแนน" in notice["body"] and f"reopen {ref}" in notice["body"]
         owner.say(centre_bot, "5")  # the answer to the invitation
-        thanks = await owner.expect(lambda m: "5/5" in m["body"])
+        thanks = await owner.expect(keyed("citizen.rating_thanks", ref=ref, score="5"))
         assert str(thanks["from"].bare) == centre_bot
-        await centre.expect(lambda m: m["type"] == "groupchat" and "⭐" in m["body"])
+        await centre.expect(keyed("room.rated", groupchat=True, ref=ref, score="5"))
         a.say(case_jid, "/history")
         history = await a.expect(lambda m: "audit log" in m["body"])
         other.say(centre_bot, f"reopen {ref}")  # not theirs: refused, nothing changes
-        await other.expect(lambda m: "No case" in m["body"] and ref in m["body"])
+        await other.expect(keyed("citizen.case_not_found", ref=ref))
         owner.say(centre_bot, f"เปิดเรื่องใหม่ {ref}")
-        await owner.expect(centre_notice(info, ref, "เปิดเรื่องใหม่", "reopened"))
-        await centre.expect(lambda m: m["type"] == "groupchat" and "🔁" in m["body"])
+        reopened = await owner.expect(keyed("citizen.reopened", ref=ref))
+        assert str(reopened["from"].bare) == centre_bot
+        await centre.expect(keyed("room.reopened", groupchat=True, ref=ref))
         for p in (centre, a, b, owner, other):
             p.close()
         return ref, history["body"]
@@ -513,13 +530,13 @@ def test_urgent_case_is_reannounced_until_claimed(cmd_stack) -> None:
     centre_bot = f"{CENTRE}@{info['bot_domain']}"
 
     def unclaimed(ref: str):
-        return lambda m: (
-            m["type"] == "groupchat" and "still unclaimed" in m["body"] and ref in m["body"]
-        )
+        return keyed("room.urgent_unclaimed", groupchat=True, ref=ref)
 
     async def urgent_case(person: Person, text: str) -> str:
         person.say(centre_bot, text)
-        reply = await person.expect(lambda m: ref_in(m["body"]) and "191" in m["body"])
+        reply = await person.expect(
+            lambda m: ref_in(m["body"]) and catalogue.contains(m["body"], "citizen.emergency")
+        )
         return ref_in(reply["body"])
 
     async def scenario() -> tuple[str, list[str]]:
@@ -527,7 +544,9 @@ def test_urgent_case_is_reannounced_until_claimed(cmd_stack) -> None:
         person = await Citizen(info).register()
         ref = await urgent_case(person, "ไฟไหม้บ้านข้างๆ ตอนนี้ ลามมาแล้ว อ.เมือง จ.แพร่")
         first = await centre.expect(unclaimed(ref), timeout=15)
-        assert "🚨" in first["body"] and "/รับเรื่อง" in first["body"]
+        assert catalogue.values(first["body"], "room.urgent_unclaimed")["case_jid"] == (
+            f"{ref.lower()}@{info['bot_domain']}"
+        )
         await centre.expect(unclaimed(ref), timeout=15)  # and again
         a.say(f"{ref.lower()}@{info['bot_domain']}", "/claim")
         await centre.expect(lambda m: "✋" in m["body"] and ref in m["body"])
@@ -542,4 +561,9 @@ def test_urgent_case_is_reannounced_until_claimed(cmd_stack) -> None:
         return ref, after
 
     ref, after = asyncio.run(scenario())
-    assert not [body for body in after if "still unclaimed" in body and ref in body]
+    assert not [
+        body
+        for body in after
+        if catalogue.matches(body, "room.urgent_unclaimed")
+        and catalogue.values(body, "room.urgent_unclaimed")["ref"] == ref
+    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bots import catalogue
 from bots.anon import AnonSessions, citizen_address, parse_pin, placeholder
 from bots.intake import Intake
 from bots.relay import Relay
@@ -23,7 +24,6 @@ PLACEHOLDER = f"anonymous@anon.{D}"
 AGENT = f"chiangrai@{D}"
 STAFF = frozenset({AGENT})
 TIP = "แจ้งเบาะแสบ่อนการพนันหลังตลาดสดเทศบาลนครเชียงราย เปิดทุกคืนตั้งแต่สามทุ่ม"
-PIN_RE = re.compile(r"PIN\)?:?\s*(\d{6})")
 
 
 class Clock:
@@ -61,9 +61,9 @@ def _open_tip(intake: Intake, jid: str = TIPSTER, origin: str = "o1") -> tuple[s
     assert result.opened is not None
     reply = result.out[0]
     assert reply.to == jid  # the reference and PIN go to the live session
-    pin = PIN_RE.search(reply.body)
-    assert pin, reply.body
-    return result.opened.ref, pin.group(1)
+    told = catalogue.values(reply.body, "citizen.case_opened")
+    assert told["ref"] == result.opened.ref and re.fullmatch(r"\d{6}", told["pin"]), reply.body
+    return result.opened.ref, told["pin"]
 
 
 def _everything_stored(store: CaseStore) -> str:
@@ -116,7 +116,7 @@ def test_two_tipsters_never_share_a_case(intake: Intake, store: CaseStore) -> No
     assert ref1 != ref2 and store.count() == 2
     # Each session sees only its own case, although both are stored as the placeholder.
     status = intake.handle(OTHER_TIPSTER, "", f"สถานะ {ref1}", "s1")
-    assert "ไม่พบ" in status.out[0].body or "No case" in status.out[0].body
+    assert catalogue.matches(status.out[0].body, "citizen.case_not_found")
     mine = intake.handle(OTHER_TIPSTER, "", "status", "s2").out[0].body
     assert ref2 in mine and ref1 not in mine
 
@@ -181,7 +181,8 @@ def test_another_session_cannot_write_to_the_case(
     before = len(store.transcript(ref))
     outs = relay_anon.from_case_address(OTHER_TIPSTER, ref.lower(), "สวัสดี", "x1", False)
     assert [o.to for o in outs] == [OTHER_TIPSTER]
-    assert "PIN" in outs[0].body  # how to come back
+    assert catalogue.values(outs[0].body, "citizen.not_allowed")["ref"] == ref
+    assert catalogue.contains(outs[0].body, "citizen.anon_hint")  # how to come back
     assert len(store.transcript(ref)) == before
 
 
@@ -196,9 +197,10 @@ def test_reattach_with_the_pin_after_a_restart(store: CaseStore, clock: Clock) -
     assert [o for o in agent_says(relay, ref, "ยังอยู่ไหม") if not o.groupchat] == []
     wrong = "000000" if pin != "000000" else "111111"
     outs = relay.from_case_address(OTHER_TIPSTER, ref.lower(), f"PIN {wrong}", None, False)
-    assert "Wrong PIN" in outs[0].body and after.jid_for(ref) is None
+    assert catalogue.matches(outs[0].body, "citizen.wrong_pin") and after.jid_for(ref) is None
     outs = relay.from_case_address(OTHER_TIPSTER, ref.lower(), f"PIN {pin}", None, False)
-    assert outs[0].to == OTHER_TIPSTER and "PIN accepted" in outs[0].body
+    assert outs[0].to == OTHER_TIPSTER
+    assert catalogue.values(outs[0].body, "citizen.reattached") == {"ref": ref}
     assert after.jid_for(ref) == OTHER_TIPSTER
     assert [o.to for o in agent_says(relay, ref, "ครับ") if not o.groupchat] == [OTHER_TIPSTER]
     assert "reattached" in [e.kind for e in store.events(ref)]
@@ -212,7 +214,7 @@ def test_pin_guessing_is_limited(store: CaseStore, relay_anon: Relay, intake: In
         relay_anon.from_case_address(OTHER_TIPSTER, ref.lower(), f"PIN {wrong}", None, False)
     # The sixth try, even the right PIN, is refused within the hour.
     outs = relay_anon.from_case_address(OTHER_TIPSTER, ref.lower(), f"PIN {pin}", None, False)
-    assert "Wrong PIN" in outs[0].body
+    assert catalogue.values(outs[0].body, "citizen.wrong_pin")["ref"] == ref
     assert relay_anon.anon.jid_for(ref) == TIPSTER
 
 
@@ -220,7 +222,8 @@ def test_anonymous_tips_are_never_merged(intake: Intake, relay_anon: Relay) -> N
     ref1, _ = _open_tip(intake, TIPSTER, "a")
     ref2, _ = _open_tip(intake, OTHER_TIPSTER, "b")
     outs = agent_says(relay_anon, ref2, f"/merge {ref1}")
-    assert [o.to for o in outs] == [AGENT] and "anonymous" in outs[0].body
+    assert [o.to for o in outs] == [AGENT]
+    assert catalogue.values(outs[0].body, "agent.anon_merge_refused")["ref"] == ref2
     assert relay_anon.store.get(ref2).status != Status.MERGED
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from xmpp_helpers import Person, _person, login, ref_in
 
+from bots import catalogue
 from casestore import CaseStore
 from kernel.xmpp import new_client, start_client
 
@@ -16,7 +17,6 @@ pytestmark = pytest.mark.xmpp
 
 CENTRE = "sukhothai"
 TIP = "แจ้งเบาะแสบ่อนการพนันหลังตลาดสดเทศบาลเมืองสุโขทัย เปิดทุกคืนตั้งแต่สามทุ่ม"
-PIN_RE = re.compile(r"PIN\)?:?\s*(\d{6})")
 
 
 async def anonymous(info: dict) -> Person:
@@ -44,8 +44,10 @@ def test_anonymous_tip_round_trip_and_reattach_with_pin(stack) -> None:
         tipster.say(centre_bot, TIP)
         opened = await tipster.expect(lambda m: _from(m, centre_bot) and ref_in(m["body"]))
         ref = ref_in(opened["body"])
-        pin = PIN_RE.search(opened["body"])
-        assert ref and pin, opened["body"]  # the PIN reply still reaches the tipster
+        # the PIN reply still reaches the tipster
+        assert catalogue.matches(opened["body"], "citizen.case_opened"), opened["body"]
+        pin = catalogue.values(opened["body"], "citizen.case_opened")["pin"]
+        assert re.fullmatch(r"\d{6}", pin)
         case_jid = f"{ref.lower()}@{bot}"
 
         agent = await login(info, creds["jid"], creds["password"])
@@ -64,10 +66,11 @@ def test_anonymous_tip_round_trip_and_reattach_with_pin(stack) -> None:
         again = await anonymous(info)
         again.say(case_jid, "สวัสดีครับ")
         refused = await again.expect(lambda m: _from(m, case_jid))
-        assert "PIN" in refused["body"]
+        assert catalogue.contains(refused["body"], "citizen.not_allowed")
+        assert catalogue.contains(refused["body"], "citizen.anon_hint")  # how to come back
         start = len(agent.inbox)
-        again.say(case_jid, f"PIN {pin.group(1)}")
-        await again.expect(lambda m: "PIN accepted" in m["body"], timeout=10)
+        again.say(case_jid, f"PIN {pin}")
+        await again.expect(lambda m: catalogue.matches(m["body"], "citizen.reattached"), timeout=10)
         agent.say(case_jid, "ได้รับข้อมูลเพิ่มแล้วครับ")
         await again.expect(lambda m: "ได้รับข้อมูลเพิ่มแล้ว" in m["body"], timeout=10)
         assert not [m for m in agent.inbox[start:] if "สวัสดีครับ" in m["body"]]

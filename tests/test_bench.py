@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from bots import catalogue
 from casestore import CaseStore
 from devtools import bench
 from devtools.bench_e2e import TAG, Arrivals, cpu_seconds, tag, top_costs, untag
@@ -76,7 +77,11 @@ class _Msg(dict):
 
 def test_arrivals_count_first_copies_and_skip_history() -> None:
     arrivals = Arrivals()
-    arrivals.on_message(_Msg(f"💬 TH57-2569-000001 ผู้ร้องเขียนเพิ่ม: «{tag('e', 3)} ไฟดับ»"))
+    reply = catalogue.render("room.reply_link", case_jid="th57-2569-000001@bot.d.example")
+    wrote = catalogue.render(
+        "room.citizen_wrote", ref="TH57-2569-000001", body=f"{tag('e', 3)} ไฟดับ", reply=reply
+    )
+    arrivals.on_message(_Msg(wrote))
     arrivals.on_message(_Msg(f"{tag('e', 3)} again"))
     arrivals.on_message(_Msg(f"{tag('e', 4)} replayed history", delayed=True))
     arrivals.on_message(_Msg("no tag"))

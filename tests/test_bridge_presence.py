@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bots import catalogue
 from bots.presence import RoomPresence
 from bots.relay import Relay
 from casestore import CaseStore
@@ -63,8 +64,9 @@ def test_nobody_on_duty_the_citizen_is_told_once_and_nothing_is_dropped(
 ) -> None:
     outs = citizen_says(relay, ref, "ยังไม่มีน้ำเลยครับ")
     (notice,) = queued(outs)
-    assert notice.sender == "phrae" and ref in notice.body
-    assert "คิว" in notice.body and "queued" in notice.body and "when it opens" in notice.body
+    assert notice.sender == "phrae"
+    assert catalogue.matches(notice.body, "citizen.queued")
+    assert catalogue.values(notice.body, "citizen.queued")["ref"] == ref
     room = [o for o in outs if o.groupchat]
     assert room and room[0].to == ROOM and "ยังไม่มีน้ำเลยครับ" in room[0].body
     again = citizen_says(relay, ref, "ตอบด้วยครับ")

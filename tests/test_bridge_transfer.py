@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bots import catalogue
 from bots.agent_commands.common import find_centre
 from bots.agent_commands.syntax import parse
 from bots.relay import Relay
@@ -158,7 +159,8 @@ def test_after_a_transfer_the_citizen_reaches_the_new_centre(store, relay, ref) 
     assert room.to == NEW_ROOM and "ขอบคุณครับ" in room.body
     # the old centre's staff are no longer agents of the case (the bridge asks by centre)
     old = relay.from_case_address(SOMCHAI, ref.lower(), "/claim", None, False)
-    assert "belongs to centre chiangmai" in old[0].body
+    assert catalogue.matches(old[0].body, "agent.other_centre")
+    assert catalogue.values(old[0].body, "agent.other_centre")["centre"] == "chiangmai"
     assert store.get(ref).assigned_to is None
 
 

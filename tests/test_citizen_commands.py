@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bots import citizen
+from bots import catalogue, citizen
 from bots.intake import Intake
 from bots.relay import Relay
 from casestore import CaseStore, Status
@@ -96,8 +96,10 @@ def test_status_of_own_case_and_of_someone_elses_reads_the_same_as_unknown(intak
     ref = open_for(intake, ALICE)
     mine = intake.handle(ALICE, "chiangrai", f"สถานะ {ref}", "s1")  # any centre address
     (text,) = bodies(mine, ALICE)
-    assert ref in text and "รอรับเรื่อง" in text and "status: new" in text
-    assert "ศูนย์ดำรงธรรมจังหวัดแพร่" in text and "last update" in text
+    assert catalogue.matches(text, "citizen.case_status")
+    told = catalogue.values(text, "citizen.case_status")
+    assert (told["ref"], told["status_th"], told["status_en"]) == (ref, "รอรับเรื่อง", "new")
+    assert told["centre_th"] == "ศูนย์ดำรงธรรมจังหวัดแพร่" and told["merged"] == ""
     assert mine.opened is None and mine.follow_ups == []
 
     theirs = intake.handle(BOB, "", f"status {ref}", "s2")
@@ -105,18 +107,21 @@ def test_status_of_own_case_and_of_someone_elses_reads_the_same_as_unknown(intak
     (leak,) = bodies(theirs, BOB)
     (none,) = bodies(missing, BOB)
     assert leak == none.replace("TH54-2569-999999", ref)
+    assert catalogue.matches(leak, "citizen.case_not_found")
     assert "รอรับเรื่อง" not in leak and "แพร่" not in leak
     assert [m.direction for m in store.transcript(ref)] == ["citizen"]  # nothing stored
 
 
 def test_status_alone_lists_open_cases(intake, store):
     (empty,) = bodies(intake.handle(ALICE, "phrae", "สถานะ", None), ALICE)
-    assert "no open case" in empty
+    assert catalogue.matches(empty, "citizen.no_open_cases")
     first = open_for(intake, ALICE)
     resolve(store, first)
     second = open_for(intake, ALICE, "น้ำประปาไม่ไหลสามวันแล้ว จ.แพร่")
     (listing,) = bodies(intake.handle(ALICE, "phrae", "สถานะ", None), ALICE)
-    assert second in listing and first not in listing and "(1)" in listing
+    assert catalogue.matches(listing, "citizen.open_cases")
+    assert catalogue.values(listing, "citizen.open_cases")["count"] == "1"
+    assert second in listing and first not in listing
 
 
 def test_status_does_not_open_a_case_or_land_in_the_open_one(intake, store):
@@ -136,8 +141,12 @@ def test_resolved_notice_invites_a_rating_and_a_bare_digit_answers_it(intake, st
     assert "14" in notice
 
     result = intake.handle(ALICE, "phrae", "4", "r1")
-    assert "4/5" in bodies(result, ALICE)[0]
-    assert any("4/5" in b for b in bodies(result, ROOM))
+    assert catalogue.values(bodies(result, ALICE)[0], "citizen.rating_thanks") == {
+        "ref": ref,
+        "score": "4",
+    }
+    (room,) = bodies(result, ROOM)
+    assert catalogue.values(room, "room.rated") == {"ref": ref, "score": "4"}
     assert store.rating(ref) == 4
     assert [e.kind for e in store.events(ref)][-1] == "rated"
     assert store.count() == 1
@@ -169,15 +178,15 @@ def test_a_digit_without_an_invitation_is_an_ordinary_message(intake, store):
 
 def test_rating_refusals(intake, store):
     (text,) = bodies(intake.handle(ALICE, "phrae", "rate 4", None), ALICE)
-    assert "no resolved case" in text
+    assert catalogue.matches(text, "citizen.nothing_to_rate")
     ref = open_for(intake, ALICE)
     (text,) = bodies(intake.handle(ALICE, "phrae", f"rate 4 {ref}", None), ALICE)
-    assert "once resolved" in text and store.rating(ref) is None
+    assert catalogue.matches(text, "citizen.not_ratable") and store.rating(ref) is None
     resolve(store, ref)
     (text,) = bodies(intake.handle(ALICE, "phrae", "rate 8", None), ALICE)
-    assert "1 to 5" in text and store.rating(ref) is None
+    assert catalogue.matches(text, "citizen.rating_range") and store.rating(ref) is None
     (text,) = bodies(intake.handle(BOB, "phrae", f"rate 1 {ref}", None), BOB)
-    assert "No case" in text and store.rating(ref) is None
+    assert catalogue.matches(text, "citizen.case_not_found") and store.rating(ref) is None
 
 
 def test_store_rate_validates_and_replaces(store):
@@ -200,8 +209,10 @@ def test_citizen_reopens_within_the_period(intake, store):
     resolve(store, ref)
     result = intake.handle(ALICE, "phrae", f"เปิดเรื่องใหม่ {ref}", None)
     assert store.get(ref).status == Status.REOPENED
-    assert any("เปิดเรื่องใหม่" in b for b in bodies(result, ALICE))
-    assert any("reopened by the citizen" in b for b in bodies(result, ROOM))
+    (notice,) = bodies(result, ALICE)
+    assert catalogue.values(notice, "citizen.reopened")["ref"] == ref
+    (room,) = bodies(result, ROOM)
+    assert catalogue.values(room, "room.reopened")["ref"] == ref
     event = store.events(ref)[-1]
     assert (event.actor, event.to_status) == (ALICE, Status.REOPENED)
     # The next message lands in the reopened case.
@@ -211,12 +222,13 @@ def test_citizen_reopens_within_the_period(intake, store):
 
 def test_reopen_refusals(intake, store):
     (text,) = bodies(intake.handle(ALICE, "phrae", "reopen", None), ALICE)
-    assert "No case to reopen" in text
+    assert catalogue.matches(text, "citizen.nothing_to_reopen")
     ref = open_for(intake, ALICE)
     (text,) = bodies(intake.handle(BOB, "phrae", f"reopen {ref}", None), BOB)
-    assert "No case" in text
+    assert catalogue.matches(text, "citizen.case_not_found")
     (text,) = bodies(intake.handle(ALICE, "phrae", f"reopen {ref}", None), ALICE)
-    assert "status: new" in text  # still open: its status, nothing changes
+    # still open: its status, nothing changes
+    assert catalogue.values(text, "citizen.case_status")["status_en"] == "new"
     assert store.get(ref).status == Status.NEW
 
 
@@ -224,7 +236,8 @@ def test_reopen_after_the_period_is_refused(intake, store):
     ref = open_for(intake, ALICE)
     store.set_status(ref, Status.RESOLVED, AGENT, now=utcnow() - timedelta(days=15))
     (text,) = bodies(intake.handle(ALICE, "phrae", f"reopen {ref}", None), ALICE)
-    assert "14" in text and "new case" in text
+    assert catalogue.matches(text, "citizen.reopen_too_late")
+    assert catalogue.values(text, "citizen.reopen_too_late") == {"ref": ref, "days": "14"}
     assert store.get(ref).status == Status.RESOLVED
     short = Intake(store, ADDR, reopen_period_days=30)
     short.handle(ALICE, "phrae", f"reopen {ref}", None)

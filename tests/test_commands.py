@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bots import catalogue
 from bots.agent_commands import registry
 from bots.agent_commands.syntax import help_text, parse, parse_status, reply_text
 from bots.relay import Relay
@@ -323,7 +324,8 @@ def test_an_agent_of_another_centre_is_refused(store, relay, ref) -> None:
     other = f"somsri.nan@{D}"
     outs = relay.from_case_address(other, ref.lower(), "/claim", None, False, frozenset())
     assert [o.to for o in outs] == [other]
-    assert "phrae" in outs[0].body and "not one of its agents" in outs[0].body
+    assert catalogue.matches(outs[0].body, "agent.other_centre")
+    assert catalogue.values(outs[0].body, "agent.other_centre") == {"ref": ref, "centre": "phrae"}
     assert store.get(ref).assigned_to is None and kinds(store, ref) == ["opened"]
     assert len(store.transcript(ref)) == 1
 

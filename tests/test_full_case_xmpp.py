@@ -13,6 +13,7 @@ import pytest
 from browser_helpers import ARTIFACTS
 from xmpp_helpers import Person, citizen, login, ref_in
 
+from bots import catalogue
 from casestore import CaseStore, Status
 
 pytestmark = pytest.mark.xmpp
@@ -52,6 +53,12 @@ def test_a_whole_case_from_complaint_to_rating(stack) -> None:
 
     seen = {"agent": 0, "citizen": 0}
 
+    def is_(msg, key: str) -> bool:
+        return catalogue.matches(msg["body"], key)
+
+    def read(msg, key: str) -> dict[str, str] | None:
+        return catalogue.values(msg["body"], key) if is_(msg, key) else None
+
     async def scenario() -> str:
         agent = await login(info, creds["jid"], creds["password"])
         agent.client.add_event_handler(
@@ -63,11 +70,11 @@ def test_a_whole_case_from_complaint_to_rating(stack) -> None:
         said(person, "citizen", centre_bot, "ไฟถนนดับทั้งซอยมาหนึ่งสัปดาห์ มืดมาก อันตราย ที่ อ.เมือง จ.ลำปาง")
         opened = await got(person, "citizen", lambda m: ref_in(m["body"]) is not None)
         ref = ref_in(opened["body"])
-        assert "PIN" in opened["body"]
+        assert catalogue.values(opened["body"], "citizen.case_opened")["ref"] == ref
         case_jid = f"{ref.lower()}@{bot}"
         from_case = lambda m: str(m["from"].bare) == case_jid  # noqa: E731
         await got(agent, "agent", lambda m: m["type"] == "groupchat" and ref in m["body"])
-        await got(agent, "agent", lambda m: from_case(m) and "📥" in m["body"])
+        await got(agent, "agent", lambda m: from_case(m) and is_(m, "agent.case_offered"))
         await got(person, "citizen", lambda m: "assigned" in m["body"])
 
         said(agent, "agent", case_jid, "สวัสดีค่ะ ศูนย์ฯ รับเรื่องแล้ว ขอทราบชื่อซอยด้วยค่ะ")
@@ -84,9 +91,12 @@ def test_a_whole_case_from_complaint_to_rating(stack) -> None:
         resolved = await got(person, "citizen", lambda m: "เปลี่ยนหลอดไฟ" in m["body"])
         assert "1–5" in resolved["body"]
         said(person, "citizen", centre_bot, "5")
-        await got(person, "citizen", lambda m: "5" in m["body"] and ref in m["body"])
+        thanks = {"ref": ref, "score": "5"}
+        await got(person, "citizen", lambda m: read(m, "citizen.rating_thanks") == thanks)
         said(person, "citizen", centre_bot, f"สถานะ {ref}")
-        await got(person, "citizen", lambda m: "แก้ไขแล้ว" in m["body"] and ref in m["body"])
+        status = await got(person, "citizen", lambda m: is_(m, "citizen.case_status"))
+        told = read(status, "citizen.case_status")
+        assert (told["ref"], told["status_en"]) == (ref, "resolved")
         said(agent, "agent", case_jid, "/history")
         await got(agent, "agent", lambda m: from_case(m) and "history of" in m["body"])
         agent.close()

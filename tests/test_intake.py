@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bots import catalogue
 from bots.intake import MAX_CHARS, Intake
 from casestore import CaseStore
 from kernel.addresses import Addresses
@@ -33,15 +34,17 @@ def test_first_message_opens_a_case(intake: Intake, store: CaseStore) -> None:
     reply, room = result.out
     assert reply.to == CITIZEN and not reply.groupchat
     assert reply.sender == "chiangrai"  # answered from the address the citizen wrote to
-    assert ref in reply.body
-    pin = re.search(r"PIN\)?:?\s*(\d+)", reply.body)
-    assert pin is not None and re.fullmatch(r"\d{6}", pin.group(1))
-    assert store.check_pin(ref, pin.group(1))
+    assert catalogue.matches(reply.body, "citizen.case_opened")
+    told = catalogue.values(reply.body, "citizen.case_opened")
+    assert told["ref"] == ref and told["warning"] == ""
+    assert re.fullmatch(r"\d{6}", told["pin"])
+    assert store.check_pin(ref, told["pin"])
 
     assert room.groupchat
     assert room.to == "chiangrai@rooms.d.example"
-    assert f"{ref.lower()}@bot.d.example" in room.body
-    assert ref in room.body
+    assert catalogue.matches(room.body, "room.new_case")
+    assert catalogue.values(room.body, "room.new_case")["ref"] == ref
+    assert f"xmpp:{ref.lower()}@bot.d.example?message" in room.body
 
     assert store.count() == 1
     assert [m.body for m in store.transcript(ref)] == [ROAD]
@@ -96,8 +99,8 @@ def test_unknown_centre_is_refused(intake: Intake, store: CaseStore) -> None:
     assert result.opened is None
     assert len(result.out) == 1
     assert result.out[0].to == CITIZEN
-    assert "atlantis" in result.out[0].body
-    assert "ไม่พบศูนย์" in result.out[0].body and "No Damrongdham centre" in result.out[0].body
+    assert catalogue.matches(result.out[0].body, "citizen.unknown_centre")
+    assert catalogue.values(result.out[0].body, "citizen.unknown_centre")["local"] == "atlantis"
     assert store.count() == 0
 
 
@@ -106,7 +109,7 @@ def test_staff_sender_is_refused(intake: Intake, store: CaseStore, staff: str) -
     result = intake.handle(staff, "chiangrai", ROAD, "m1")
     assert result.opened is None
     assert [o.to for o in result.out] == [staff]
-    assert "for citizens" in result.out[0].body
+    assert catalogue.matches(result.out[0].body, "agent.not_citizen_address")
     assert store.count() == 0
 
 
@@ -120,7 +123,7 @@ def test_empty_message_is_refused(intake: Intake, store: CaseStore, body: str) -
     result = intake.handle(CITIZEN, "chiangrai", body, "m1")
     assert result.opened is None
     assert len(result.out) == 1 and result.out[0].to == CITIZEN
-    assert "ข้อความว่าง" in result.out[0].body
+    assert catalogue.matches(result.out[0].body, "citizen.empty_message")
     assert store.count() == 0
 
 
@@ -129,7 +132,8 @@ def test_too_long_message_is_refused(intake: Intake, store: CaseStore) -> None:
     result = intake.handle(CITIZEN, "chiangrai", body, "m1")
     assert result.opened is None
     assert len(result.out) == 1
-    assert "too long" in result.out[0].body
+    assert catalogue.matches(result.out[0].body, "citizen.too_long")
+    assert catalogue.values(result.out[0].body, "citizen.too_long")["got"] == f"{MAX_CHARS + 1:,}"
     assert store.count() == 0
     # exactly the limit is still accepted
     assert intake.handle(CITIZEN, "chiangrai", "ถนน" + "ก" * (MAX_CHARS - 3), "m2").opened
@@ -158,7 +162,7 @@ def test_general_entry_without_province_asks_for_one(intake: Intake, store: Case
     result = intake.handle(CITIZEN, "", ROAD, "m1")
     assert result.opened is None
     assert len(result.out) == 1
-    assert "กรุณาระบุจังหวัด" in result.out[0].body
+    assert catalogue.matches(result.out[0].body, "citizen.need_province")
     assert store.count() == 0
 
 
@@ -166,7 +170,9 @@ def test_general_entry_for_a_province_without_centre(intake: Intake, store: Case
     # Bangkok is a province but has no provincial Damrongdham centre in the seed list.
     result = intake.handle(CITIZEN, "", "ถนนพังที่กรุงเทพ", "m1")
     assert result.opened is None
-    assert len(result.out) == 1 and "1567" in result.out[0].body
+    assert len(result.out) == 1
+    assert catalogue.matches(result.out[0].body, "citizen.no_centre_for")
+    assert catalogue.values(result.out[0].body, "citizen.no_centre_for")["iso"] == "TH-10"
     assert store.count() == 0
 
 
@@ -174,12 +180,15 @@ def test_urgent_message_gets_emergency_numbers(intake: Intake) -> None:
     result = intake.handle(CITIZEN, "chiangrai", "สามีเมาแล้วทำร้ายร่างกายผม ช่วยด้วย", "m1")
     assert result.opened is not None and result.opened.urgent
     reply, room = result.out
-    assert "191" in reply.body and "1669" in reply.body
-    assert "ด่วน" in room.body
+    assert catalogue.matches(reply.body, "citizen.case_opened")
+    assert catalogue.contains(reply.body, "citizen.emergency")
+    assert catalogue.matches(room.body, "room.new_case_urgent")
 
 
 def test_ordinary_message_gets_no_emergency_numbers(intake: Intake) -> None:
     reply = intake.handle(CITIZEN, "chiangrai", ROAD, "m1").out[0]
+    assert catalogue.matches(reply.body, "citizen.case_opened")
+    assert not catalogue.contains(reply.body, "citizen.emergency")
     assert "191" not in reply.body and "1669" not in reply.body
 
 
@@ -234,8 +243,9 @@ def test_urgent_follow_up_gets_the_emergency_numbers(intake: Intake, store: Case
     assert len(second.out) == 1
     reply = second.out[0]
     assert reply.to == CITIZEN
-    assert "191" in reply.body and "1669" in reply.body
-    assert first.opened.ref in reply.body
+    assert catalogue.matches(reply.body, "citizen.urgent_follow_up")
+    assert catalogue.values(reply.body, "citizen.urgent_follow_up")["ref"] == first.opened.ref
+    assert catalogue.contains(reply.body, "citizen.emergency")
     # a redelivery of the same message does not repeat the warning
     again = intake.handle(CITIZEN, "chiangrai", "ตอนนี้เพื่อนบ้านถือมีดมาขู่จะฆ่า ช่วยด้วย", "m2")
     assert again.out == [] and again.follow_ups == []
@@ -253,7 +263,8 @@ def test_nothing_to_read_asks_for_detail_and_opens_no_case(
 ) -> None:
     result = intake.handle(CITIZEN, "chiangrai", body, "m1")
     assert result.opened is None
-    assert len(result.out) == 1 and "รายละเอียด" in result.out[0].body
+    assert len(result.out) == 1  # (an object replacement character alone reads as empty)
+    assert catalogue.key_of(result.out[0].body) in ("citizen.need_detail", "citizen.empty_message")
     assert store.count() == 0
 
 

@@ -8,6 +8,7 @@ import pytest
 from slixmpp.plugins.xep_0045.muc import PresenceArgs
 from xmpp_helpers import login
 
+from bots import catalogue
 from casestore import CaseStore
 
 pytestmark = pytest.mark.xmpp
@@ -33,7 +34,10 @@ def test_a_case_opened_outside_the_chat_reaches_the_room(stack) -> None:
         seen = await agent.expect(
             lambda m: m["type"] == "groupchat" and ref in m["body"], timeout=15
         )
-        assert "open311" in seen["body"] and "ป้ายบอกทาง" in seen["body"]
+        announced = catalogue.values(seen["body"], "room.new_case_via")
+        assert (announced["channel"], announced["source"]) == ("open311", "dol")
+        assert catalogue.values(announced["announcement"], "room.new_case")["ref"] == ref
+        assert "ป้ายบอกทาง" in announced["announcement"]
         await asyncio.sleep(6)  # another round of the announcer: no second announcement
         again = {m["id"] for m in agent.inbox if m["type"] == "groupchat" and ref in m["body"]}
         assert len(again) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bots import catalogue
 from bots.relay import Relay, media_url
 from casestore import CaseStore
 from kernel.addresses import Outgoing
@@ -60,7 +61,8 @@ def test_citizen_link_reaches_the_room_bare_with_oob(
     outs = citizen_says(relay, ref, URL)
     room = [o for o in outs if o.to == ROOM]
     assert len(room) == 2
-    assert ref in room[0].body and room[0].oob is None and room[0].groupchat
+    assert catalogue.values(room[0].body, "room.citizen_sent_file")["ref"] == ref
+    assert room[0].oob is None and room[0].groupchat
     assert (room[1].body, room[1].oob, room[1].groupchat) == (URL, URL, True)
     assert store.transcript(ref)[-1].body == URL
 
@@ -71,7 +73,8 @@ def test_citizen_link_reaches_the_assigned_agent_bare_with_oob(
     store.claim(ref, AGENT)
     outs = citizen_says(relay, ref, URL)
     assert [(o.to, o.body, o.oob) for o in outs][-1] == (AGENT, URL, URL)
-    assert outs[0].to == AGENT and ref in outs[0].body
+    assert outs[0].to == AGENT
+    assert catalogue.values(outs[0].body, "agent.citizen_sent_file") == {"ref": ref}
     assert all(o.sender == ref.lower() for o in outs)
 
 

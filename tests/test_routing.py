@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bots import catalogue
 from bots.agent_commands.room import parse_room
 from bots.relay import Relay
 from bots.routing import DEFAULT, Router, RoutingRules, Rule, auto_holder, choose, parse_rules
@@ -88,7 +89,8 @@ def test_router_spreads_cases_and_respects_the_cap(routed) -> None:
     assert holders[:4].count(A) == 2 and holders[:4].count(B) == 2
     assert holders[4] is None and outs[4] == []  # both at the cap: the case waits
     offer = [o for o in outs[0] if o.to == holders[0]]
-    assert offer and offer[0].sender == cases[0].ref.lower() and "📥" in offer[0].body
+    assert offer and offer[0].sender == cases[0].ref.lower()
+    assert catalogue.values(offer[0].body, "agent.case_offered")["ref"] == cases[0].ref
     citizen = [o for o in outs[0] if o.to == cases[0].citizen_jid]
     assert citizen and A not in citizen[0].body and B not in citizen[0].body
     assert auto_holder(store.events(cases[0].ref)) == holders[0]
@@ -135,12 +137,12 @@ def test_unavailable_returns_only_unanswered_automatic_cases(routed) -> None:
     assert store.get(answered.ref).assigned_to == A
     assert store.get(claimed.ref).assigned_to == A
     assert store.get(silent.ref).assigned_to == B and left == []
-    assert any(o.to == A and "↩️" in o.body for o in outs)
+    assert any(o.to == A and catalogue.matches(o.body, "agent.went_away") for o in outs)
     assert not any(o.to == silent.citizen_jid for o in outs)  # the citizen is not told twice
     on_duty[ROOM] = set()
     outs, left = router.became_unavailable(B, "nan")
     assert [c.ref for c in left] == [silent.ref] and store.get(silent.ref).status == Status.NEW
-    assert any(o.groupchat and "back in the queue" in o.body for o in outs)
+    assert any(o.groupchat and catalogue.matches(o.body, "room.back_in_queue") for o in outs)
 
 
 def test_unavailable_on_one_device_only_changes_nothing(routed) -> None:

@@ -13,6 +13,7 @@ from slixmpp.plugins.xep_0045.muc import PresenceArgs
 from test_agent_commands_xmpp import Citizen, from_case, passwords, store_of
 from xmpp_helpers import REPO, Person, login, ref_in, start_stack
 
+from bots import catalogue
 from casestore import Status
 
 pytestmark = pytest.mark.xmpp
@@ -99,7 +100,7 @@ def test_cases_follow_the_available_agents(route_stack) -> None:
         agents = {somchai: a, mali: b}
         for jid, ref in by_agent.items():
             offer = await agents[jid].expect(from_case(ref, info))
-            assert "📥" in offer["body"] and ref in offer["body"]
+            assert catalogue.values(offer["body"], "agent.case_offered")["ref"] == ref
         told = await p1.expect(lambda m: "assigned" in m["body"])
         assert ref1 in told["body"] and somchai not in told["body"] and mali not in told["body"]
 
@@ -109,9 +110,13 @@ def test_cases_follow_the_available_agents(route_stack) -> None:
         await wait_for(lambda: any(m.direction == "agent" for m in store.transcript(mine)))
         set_show(a, room, "สมชาย", "away")
         await wait_for(lambda: store.get(his).assigned_to == mali)
-        back = await a.expect(lambda m: from_case(his, info)(m) and "↩️" in m["body"])
-        assert "queue" in back["body"]
-        assert (await b.expect(lambda m: from_case(his, info)(m) and "📥" in m["body"]))
+        back = await a.expect(
+            lambda m: from_case(his, info)(m) and catalogue.matches(m["body"], "agent.went_away")
+        )
+        assert catalogue.values(back["body"], "agent.went_away")["ref"] == his
+        assert await b.expect(
+            lambda m: from_case(his, info)(m) and catalogue.matches(m["body"], "agent.case_offered")
+        )
         returned = [e for e in store.events(his) if e.to_status == Status.NEW and e.from_status]
         assert [e.note for e in returned] == [f"returned: {somchai}"]
 
@@ -121,8 +126,10 @@ def test_cases_follow_the_available_agents(route_stack) -> None:
         b.client.plugin["xep_0045"].leave_muc(slixmpp.JID(room), "มะลิ")
         await wait_for(lambda: store.get(his).assigned_to is None)
         assert store.get(mine).assigned_to == mali
-        queued = await waiting_citizen.expect(lambda m: "queued" in m["body"])
-        assert his in queued["body"]
+        queued = await waiting_citizen.expect(
+            lambda m: catalogue.matches(m["body"], "citizen.queued")
+        )
+        assert catalogue.values(queued["body"], "citizen.queued")["ref"] == his
         set_show(a, room, "สมชาย", "chat")
         await wait_for(lambda: store.get(his).assigned_to == somchai)
         for p in (a, b, p1, p2):
@@ -144,7 +151,8 @@ def test_commands_typed_in_the_centre_room(route_stack) -> None:
         await join(agent, room, "ศูนย์พะเยา", show="dnd")  # present, not available
         citizen = await Citizen(info).register()
         ref = await open_case(citizen, info, WAITING, COMPLAINTS[2])
-        await citizen.expect(lambda m: "queued" in m["body"])  # nobody available
+        # nobody available
+        await citizen.expect(lambda m: catalogue.matches(m["body"], "citizen.queued"))
         assert store.get(ref).assigned_to is None
 
         agent.say(room, f"/claim {ref}", mtype="groupchat")
@@ -174,7 +182,7 @@ def test_commands_typed_in_the_centre_room(route_stack) -> None:
         await join(other, f"{ROUTED}@{info['muc_domain']}", "สมชาย", show="dnd")
         other.say(f"{ROUTED}@{info['muc_domain']}", f"/close {ref}", mtype="groupchat")
         refused = await other.expect(from_case(ref, info))
-        assert "not one of its agents" in refused["body"]
+        assert catalogue.values(refused["body"], "agent.other_centre")["ref"] == ref
         assert store.get(ref).status == Status.ASSIGNED
         kinds = [e.kind for e in store.events(ref)]
         assert kinds.count("claimed") == 1 and "closed" not in kinds

@@ -18,6 +18,7 @@ import slixmpp
 from slixmpp.exceptions import IqError
 from xmpp_helpers import Person, _person, citizen, login, ref_in
 
+from bots import catalogue
 from kernel.xmpp import new_client, start_client
 
 pytestmark = pytest.mark.xmpp
@@ -157,7 +158,7 @@ def test_citizens_reach_no_agent_through_the_bot(stack) -> None:
             case_jid = f"{ref.lower()}@{bot}"
             intruder.say(case_jid, f"{secret} 2")
             refused = await intruder.expect(lambda m: str(m["from"].bare) == case_jid)
-            assert "not a party" in refused["body"]
+            assert catalogue.values(refused["body"], "citizen.not_allowed") == {"ref": ref}
             # Sending as the bot: the server does not let a client pick its 'from'.
             spoof = intruder.client.make_message(
                 mto=own["jid"], mbody=f"{secret} 3", mtype="chat", mfrom=f"{CENTRE}@{bot}"

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bots import sla
+from bots import catalogue, sla
 from bridge.component import CaseBridge
 from casestore import CaseStore, Status
 from casestore.refs import BANGKOK
@@ -151,13 +151,22 @@ def test_overdue_cases_are_flagged_once_and_escalated(store: CaseStore) -> None:
     outs = bridge.sla_due()
     room, moi = ADDR.room_jid("phrae"), ADDR.room_jid("moi")
     in_room = [o.body for o in outs if o.to == room]
-    assert sum(quiet in b and "first response overdue" in b for b in in_room) == 1
-    assert sum(quiet in b and "resolution overdue" in b for b in in_room) == 1
-    assert not any(answered in b and "first response" in b for b in in_room)
-    assert sum(answered in b and "resolution overdue" in b for b in in_room) == 1
+
+    def flags(key: str, ref: str) -> int:
+        return sum(
+            catalogue.matches(b, key) and catalogue.values(b, key)["ref"] == ref for b in in_room
+        )
+
+    assert flags("room.sla_first_response", quiet) == 1
+    assert flags("room.sla_resolution", quiet) == 1
+    assert flags("room.sla_first_response", answered) == 0
+    assert flags("room.sla_resolution", answered) == 1
+    assert len(in_room) == 3  # nothing about the resolved case or the fresh one
     assert not any(done in b or fresh in b for b in in_room)
     escalated = [o.body for o in outs if o.to == moi]
-    assert len(escalated) == 2 and all("escalated from phrae" in b for b in escalated)
+    assert len(escalated) == 2
+    assert all(catalogue.values(b, "room.sla_step1")["own"] == "phrae" for b in escalated)
+    assert {catalogue.values(b, "room.sla_step1")["ref"] for b in escalated} == {quiet, answered}
     assert all(o.groupchat for o in outs)
     kinds = [e.kind for e in store.events(quiet)]
     assert kinds.count("sla_first_response") == 1 and kinds.count("sla_resolution") == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bots import sla
+from bots import catalogue, sla
 from bridge.component import CaseBridge
 from casestore import CaseStore, Status
 from casestore.refs import BANGKOK
@@ -97,6 +97,12 @@ def test_chain_and_targets() -> None:
             sla.parse_targets(bad)
 
 
+def read(body: str, key: str) -> dict[str, str]:
+    """The fields of a room text of `key` (it must be one)."""
+    assert catalogue.matches(body, key), (key, body)
+    return catalogue.values(body, key)
+
+
 # -- district → province → ministry ----------------------------------------------------------
 
 
@@ -108,9 +114,11 @@ def test_district_case_goes_to_province_then_ministry_over_holidays(store: CaseS
 
     outs = checker(store).sla_due(ict(2026, 4, 9, 0, 0))
     own, province = to(outs, "chiangrai-maesai"), to(outs, "chiangrai")
-    assert len(own) == 1 and "resolution overdue" in own[0] and "escalated to chiangrai" in own[0]
-    assert len(province) == 1 and "escalated from chiangrai-maesai" in province[0]
-    assert link in province[0] and link in own[0]
+    assert len(own) == 1 and len(province) == 1
+    flag = read(own[0], "room.sla_resolution")
+    assert flag["escalation"] == catalogue.render("room.sla_escalated_to", target="chiangrai")
+    assert read(province[0], "room.sla_step1")["own"] == "chiangrai-maesai"
+    assert read(province[0], "room.sla_step1")["link"] == flag["link"] == link
     assert to(outs, "moi") == []
     assert steps(store, ref) == [("sla_escalation_1", "chiangrai")]
 
@@ -125,13 +133,18 @@ def test_district_case_goes_to_province_then_ministry_over_holidays(store: CaseS
     bridge = checker(store)
     outs = bridge.sla_due(ict(2026, 4, 17, 0, 0))
     moi = to(outs, "moi")
-    assert (
-        len(moi) == 1 and "escalated to the ministry from chiangrai-maesai via chiangrai" in moi[0]
-    )
-    assert link in moi[0] and "2026-04-09 00:00" in moi[0]
+    assert len(moi) == 1
+    step = read(moi[0], "room.sla_step2_ministry")
+    assert (step["own"], step["province"], step["link"]) == ("chiangrai-maesai", "chiangrai", link)
+    since = catalogue.render("room.sla_since", when="2026-04-09 00:00")
+    assert step["since"] == since
     own, province = to(outs, "chiangrai-maesai"), to(outs, "chiangrai")
-    assert len(own) == 1 and "escalated to moi" in own[0] and link in own[0]
-    assert len(province) == 1 and "escalated to moi" in province[0]
+    assert len(own) == 1 and len(province) == 1
+    told = read(own[0], "room.sla_step2_ministry_told")
+    assert (told["target"], told["link"], told["here"]) == ("moi", link, "")
+    told = read(province[0], "room.sla_step2_ministry_told")
+    assert told["target"] == "moi"
+    assert told["here"] == catalogue.render("room.sla_escalated_here", since=since)
     assert steps(store, ref) == [("sla_escalation_1", "chiangrai"), ("sla_escalation_2", "moi")]
 
     # never again: the same checker, a restarted one, weeks later
@@ -148,9 +161,10 @@ def test_no_ministry_room_is_flagged_in_the_province_room(store: CaseStore) -> N
     outs = checker(store, NO_MOI).sla_due(ict(2026, 4, 17, 0, 0))
     assert to(outs, "moi") == []
     province, own = to(outs, "chiangrai"), to(outs, "chiangrai-maesai")
-    assert len(province) == 1 and "ministry step could not be reached" in province[0]
-    assert ADDR.case_jid(ref) in province[0]
-    assert len(own) == 1 and "could not be reached" in own[0]
+    assert len(province) == 1 and len(own) == 1
+    flag = read(province[0], "room.sla_step2_failed")
+    assert (flag["link"], flag["target"]) == (f"xmpp:{ADDR.case_jid(ref)}?message", "moi")
+    assert read(own[0], "room.sla_step2_failed") == flag
     assert steps(store, ref)[-1] == ("sla_escalation_2", "moi unreachable")
     assert checker(store, NO_MOI).sla_due(ict(2026, 5, 20)) == []  # recorded: flagged once
 
@@ -181,14 +195,18 @@ def test_provincial_case_goes_to_moi_then_a_reminder(store: CaseStore) -> None:
     ref = open_case(store, "phrae", "TH-54", ict(2026, 4, 2))
     outs = checker(store).sla_due(ict(2026, 4, 9, 0, 0))
     moi = to(outs, "moi")
-    assert len(moi) == 1 and "escalated from phrae" in moi[0] and ADDR.case_jid(ref) in moi[0]
-    assert "escalated to moi" in to(outs, "phrae")[0]
+    link = f"xmpp:{ADDR.case_jid(ref)}?message"
+    assert len(moi) == 1
+    assert read(moi[0], "room.sla_step1")["own"] == "phrae"
+    assert read(moi[0], "room.sla_step1")["link"] == link
+    flag = read(to(outs, "phrae")[0], "room.sla_resolution")
+    assert flag["escalation"] == catalogue.render("room.sla_escalated_to", target="moi")
     assert checker(store).sla_due(ict(2026, 4, 16, 12)) == []
 
     outs = checker(store).sla_due(ict(2026, 4, 17, 0, 0))
     moi, own = to(outs, "moi"), to(outs, "phrae")
-    assert len(moi) == 1 and "reminder" in moi[0] and ADDR.case_jid(ref) in moi[0]
-    assert len(own) == 1 and "reminder sent to moi" in own[0]
+    assert len(moi) == 1 and read(moi[0], "room.sla_step2_reminder")["link"] == link
+    assert len(own) == 1 and read(own[0], "room.sla_step2_reminder_sent")["target"] == "moi"
     assert {o.to for o in outs} == {ADDR.room_jid("moi"), ADDR.room_jid("phrae")}
     assert steps(store, ref) == [("sla_escalation_1", "moi"), ("sla_escalation_2", "moi")]
     assert checker(store).sla_due(ict(2026, 5, 29)) == []
@@ -198,10 +216,11 @@ def test_provincial_case_without_moi_is_flagged_in_its_room(store: CaseStore) ->
     ref = open_case(store, "phrae", "TH-54", ict(2026, 4, 2))
     outs = checker(store, NO_MOI).sla_due(ict(2026, 4, 9, 0, 0))
     assert [o.to for o in outs] == [ADDR.room_jid("phrae")]
-    assert "could not escalate to moi" in outs[0].body
+    flag = read(outs[0].body, "room.sla_resolution")
+    assert flag["escalation"] == catalogue.render("room.sla_escalation_failed", target="moi")
     outs = checker(store, NO_MOI).sla_due(ict(2026, 4, 17, 0, 0))
     assert [o.to for o in outs] == [ADDR.room_jid("phrae")]
-    assert "ministry step could not be reached" in outs[0].body
+    assert read(outs[0].body, "room.sla_step2_failed")["target"] == "moi"
     assert steps(store, ref) == [
         ("sla_escalation_1", "moi unreachable"),
         ("sla_escalation_2", "moi unreachable"),
@@ -226,5 +245,5 @@ def test_the_ministry_itself_is_not_escalated(store: CaseStore) -> None:
     ref = open_case(store, "moi", None, ict(2026, 4, 2))
     outs = checker(store).sla_due(ict(2026, 4, 30))
     assert [o.to for o in outs] == [ADDR.room_jid("moi")]
-    assert "resolution overdue" in outs[0].body and "escalated" not in outs[0].body
+    assert read(outs[0].body, "room.sla_resolution")["escalation"] == ""
     assert steps(store, ref) == []

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bots import catalogue
 from bots.urgent import DEFAULT_MINUTES, ENV, Reannouncer, interval
 from casestore import CaseStore, Status
 from kernel.addresses import Addresses
@@ -45,8 +46,10 @@ def test_due_every_interval_from_the_opening_and_forgets_taken_cases(store: Case
     assert r.due([case], t0 + timedelta(minutes=9)) == []
     (out,) = r.due([case], t0 + timedelta(minutes=10))
     assert out.groupchat and out.to == ADDR.room_jid("phrae")
-    assert ref in out.body and "URGENT" in out.body and "ไฟไหม้" in out.body
-    assert "10 นาที" in out.body and f"xmpp:{ADDR.case_jid(ref)}?message" in out.body
+    assert catalogue.matches(out.body, "room.urgent_unclaimed")
+    told = catalogue.values(out.body, "room.urgent_unclaimed")
+    assert (told["ref"], told["waited"], told["case_jid"]) == (ref, "10", ADDR.case_jid(ref))
+    assert "ไฟไหม้" in told["summary"]
     assert r.due([case], t0 + timedelta(minutes=19)) == []
     assert len(r.due([case], t0 + timedelta(minutes=20))) == 1
     store.claim(ref, AGENT)

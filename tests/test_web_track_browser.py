@@ -10,11 +10,11 @@ import pytest
 from browser_helpers import chromium, screenshot
 from xmpp_helpers import citizen, ref_in
 
+from bots import catalogue
 from casestore import buddhist_year
 
 pytestmark = pytest.mark.xmpp
 
-PIN_RE = re.compile(r"PIN\)?\s*:?\s*(\d{6})")
 
 
 def _report(info: dict) -> tuple[str, str]:
@@ -25,16 +25,19 @@ def _report(info: dict) -> tuple[str, str]:
         person = await citizen(info)
         person.say(centre_bot, "ไฟถนนในซอยดับมาสามคืนแล้ว มืดมาก ที่ อ.เมือง จ.เชียงราย")
         reply = await person.expect(
-            lambda m: str(m["from"].bare) == centre_bot and "PIN" in m["body"], timeout=10
+            lambda m: (
+                str(m["from"].bare) == centre_bot
+                and catalogue.matches(m["body"], "citizen.case_opened")
+            ),
+            timeout=10,
         )
         person.close()
         return reply["body"]
 
     body = asyncio.run(scenario())
-    ref = ref_in(body)
-    pin = PIN_RE.search(body)
-    assert ref and pin, body
-    return ref, pin.group(1)
+    told = catalogue.values(body, "citizen.case_opened")
+    assert told["ref"] == ref_in(body) and re.fullmatch(r"\d{6}", told["pin"]), body
+    return told["ref"], told["pin"]
 
 
 def test_citizen_tracks_a_case_in_chromium(stack) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.anon import placeholder
+from bots.catalogue import render
 from casestore import parse_ref
 from casestore.labels import STATUS_TH
 from kernel.addresses import Outgoing
@@ -25,7 +26,7 @@ class Merge(AgentCommand):
     def refuse(self, ctx: Context) -> str | None:
         # Two anonymous tips may come from two people: never join them.
         if ctx.case.citizen_jid == placeholder(ctx.addr.domain):
-            return texts.anon_merge_refused(ctx.case.ref)
+            return render("agent.anon_merge_refused", ref=ctx.case.ref)
         return None
 
     def run(self, ctx: Context) -> list[Outgoing]:

@@ -225,14 +225,6 @@ def nothing_changed(problem: str) -> str:
     return f"{problem}\nไม่มีการเปลี่ยนแปลง · Nothing changed."
 
 
-def anon_merge_refused(ref: str) -> str:
-    return (
-        f"เรื่อง {ref} เป็นเรื่องแจ้งแบบไม่ระบุตัวตน ไม่สามารถรวมกับเรื่องอื่นได้ ไม่มีการเปลี่ยนแปลง\n"
-        f"Case {ref} is an anonymous tip: anonymous tips are never merged (two tips may come "
-        "from two different people). Nothing changed."
-    )
-
-
 def merge_notice(dup: str, signature: str, keep: str, keep_jid: str) -> str:
     return (
         f"[{dup}] {signature}\n"
