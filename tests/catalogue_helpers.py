@@ -1,0 +1,23 @@
+"""Reading what an agent command says by catalogue key: an agent is told from the case
+address as ``[REF] <text>``, and the text after the reference is the whole of one entry."""
+
+from __future__ import annotations
+
+import re
+
+from bots import catalogue
+
+_TOLD = re.compile(r"\[(?P<case>[A-Za-z]{2}\d{2}-\d{4}-\d{6})\] (?P<text>.*)", re.DOTALL)
+
+
+def is_told(body: str, key: str) -> bool:
+    """Whether `body` is ``[REF] `` followed by a text of `key`."""
+    found = _TOLD.fullmatch(body)
+    return found is not None and catalogue.matches(found["text"], key)
+
+
+def told(body: str, key: str) -> dict[str, str]:
+    """The fields of `key` in ``[REF] <text>``, with the reference as ``case``."""
+    found = _TOLD.fullmatch(body)
+    assert found is not None and catalogue.matches(found["text"], key), f"not {key}: {body!r}"
+    return {"case": found["case"], **catalogue.values(found["text"], key)}
