@@ -21,3 +21,15 @@ def told(body: str, key: str) -> dict[str, str]:
     found = _TOLD.fullmatch(body)
     assert found is not None and catalogue.matches(found["text"], key), f"not {key}: {body!r}"
     return {"case": found["case"], **catalogue.values(found["text"], key)}
+
+
+def read(body: str, key: str) -> dict[str, str] | None:
+    """The fields of `key` when the whole of `body` is such a text, else None (for the
+    predicates of `Person.expect`)."""
+    return catalogue.values(body, key) if catalogue.matches(body, key) else None
+
+
+def status_notice(body: str, ref: str) -> dict[str, str]:
+    """The fields of the citizen's status notice of case `ref` ({} when `body` is not one)."""
+    found = read(body, "citizen.status_notice")
+    return found if found is not None and found["ref"] == ref else {}
