@@ -139,7 +139,8 @@ def test_resolved_notice_invites_a_rating_and_a_bare_digit_answers_it(intake, st
     (notice,) = resolve(store, ref)
     read = catalogue.values(notice, "citizen.status_notice")
     assert (read["ref"], read["status_en"]) == (ref, "resolved")
-    invitation = read["more"].removeprefix("\n")
+    text, invitation = read["more"].removeprefix("\n").split("\n", 1)
+    assert text == "ซ่อมแล้ว"
     assert catalogue.matches(invitation, "citizen.rating_invitation")
     assert catalogue.values(invitation, "citizen.rating_invitation") == {"ref": ref, "days": "14"}
 
