@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 import slixmpp
+from catalogue_helpers import status_notice
 from slixmpp.exceptions import IqError
 from slixmpp.plugins.xep_0004 import Form
 from xmpp_helpers import Person, _person, ref_in, start_stack
 
+from bots import catalogue
 from casestore import CaseStore, Status
 from kernel.xmpp import new_client, register_account, start_client
 
@@ -117,8 +119,10 @@ def test_an_agent_lists_and_runs_commands_a_citizen_is_refused(adhoc_stack) -> N
         # claim: no argument, carried out at once; the note is what the chat would say
         done = await execute(agent, case_jid, "claim")
         assert done["command"]["status"] == "completed"
-        assert "You now hold this case" in notes(done)
-        await person.expect(lambda m: ref in m["body"] and "assigned" in m["body"], timeout=10)
+        assert catalogue.matches(notes(done), "agent.claimed")
+        await person.expect(
+            lambda m: status_notice(m["body"], ref).get("status_en") == "assigned", timeout=10
+        )
         assert await agent.quiet(0.5) == []  # told in the note, not as a chat message
 
         # status: a form listing the allowed next statuses, then the change
@@ -136,9 +140,11 @@ def test_an_agent_lists_and_runs_commands_a_citizen_is_refused(adhoc_stack) -> N
         seen = len(person.inbox)
         done = await submit(agent, case_jid, form, status="in_progress")
         assert done["command"]["status"] == "completed"
-        assert "Status is now in_progress" in notes(done)
+        assert catalogue.values(notes(done), "agent.status_now")["status"] == "in_progress"
         notice = await person.expect(
-            lambda m: "กำลังดำเนินการ" in m["body"] and ref in m["body"], timeout=10, start=seen
+            lambda m: status_notice(m["body"], ref).get("status_th") == "กำลังดำเนินการ",
+            timeout=10,
+            start=seen,
         )
         assert str(notice["from"].bare) == f"{CENTRE}@{info['bot_domain']}"
         assert agent_jid not in notice["body"]
@@ -147,19 +153,21 @@ def test_an_agent_lists_and_runs_commands_a_citizen_is_refused(adhoc_stack) -> N
         seen = len(person.inbox)
         form = await execute(agent, case_jid, "note")
         done = await submit(agent, case_jid, form, text="โทรหาการไฟฟ้าแล้ว")
-        assert "Note saved" in notes(done)
+        assert catalogue.matches(notes(done), "agent.note_saved")
         assert await person.quiet(1.0) == [] and len(person.inbox) == seen
 
         # a refused transition: the note says so, nothing changes
         form = await execute(agent, case_jid, "status")
         done = await submit(agent, case_jid, form, status="new")
-        assert "Cannot move to new" in notes(done)
+        assert catalogue.values(notes(done), "agent.cannot_move")["status"] == "new"
 
         history = await execute(agent, case_jid, "history")
-        assert f"history of {ref}" in notes(history) and "โทรหาการไฟฟ้าแล้ว" in notes(history)
+        assert catalogue.values(notes(history), "agent.history_title")["ref"] == ref
+        assert "โทรหาการไฟฟ้าแล้ว" in notes(history)
         queue = await execute(agent, case_jid, "queue")
         assert queue["command"]["status"] == "completed"
-        assert "queue of nan" in notes(queue) and ref in notes(queue) and agent_jid in notes(queue)
+        assert catalogue.values(notes(queue), "agent.queue_title")["centre"] == "nan"
+        assert ref in notes(queue) and agent_jid in notes(queue)
 
         # the citizen: no commands listed, and running one is forbidden
         items = await person.client.plugin["xep_0030"].get_items(
@@ -203,4 +211,4 @@ def test_an_agent_lists_and_runs_commands_a_citizen_is_refused(adhoc_stack) -> N
     transcript = store.transcript(ref)  # (with the queued notice: nobody was on duty)
     notices = [m.body for m in transcript if m.direction == "system"]
     assert [m.direction for m in transcript if m.direction != "system"] == ["citizen", "note"]
-    assert any("กำลังดำเนินการ" in n for n in notices)
+    assert any(status_notice(n, ref).get("status_en") == "in progress" for n in notices)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pkgutil
 
 import pytest
+from catalogue_helpers import told
 
 import bots.agent_commands as package
+from bots import catalogue
 from bots.agent_commands import registry
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.room import parse_room, room_help, room_only_ok
@@ -94,6 +96,8 @@ def test_words_are_unambiguous() -> None:
 def test_help_and_room_help_list_every_command() -> None:
     text = help_text()
     room = room_help()
+    assert catalogue.values(text, "agent.help")["commands"].count("\n") == len(COMMANDS) - 1
+    assert catalogue.values(room, "agent.room_help")["commands"].count("\n") == len(COMMANDS) - 2
     for spec in COMMANDS:
         assert f"/{spec.name}" in text and f"/{spec.thai}" in text
         if spec.name != "help":
@@ -142,7 +146,7 @@ def test_a_command_may_refuse_before_running(store: CaseStore) -> None:
     cmd = parse_text(f"/merge {other.ref}")
     assert cmd is not None
     (out,) = actions.run(tip, f"phrae@{D}", cmd, frozenset({f"phrae@{D}"}))
-    assert "anonymous tip" in out.body and "Nothing changed" in out.body
+    assert told(out.body, "agent.anon_merge_refused") == {"case": tip.ref, "ref": tip.ref}
     assert store.get(tip.ref).status == tip.status
     assert [e.kind for e in store.events(tip.ref)] == ["opened"]
 

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 import slixmpp
+from catalogue_helpers import is_told, status_notice, told
 from test_outbox import Agency311, free_port
 from xmpp_helpers import REPO, Person, _person, login, ref_in, start_stack
 
 from bots import catalogue
 from casestore import CaseStore, Status
+from casestore.labels import STATUS_TH
 from kernel.xmpp import close_client, register_account
 
 pytestmark = pytest.mark.xmpp
@@ -114,9 +116,29 @@ def from_case(ref: str, info: dict):
     return lambda m: str(m["from"].bare) == jid
 
 
-def centre_notice(info: dict, *words: str):
+def status_told(info: dict, ref: str, status: Status):
+    """The citizen's notice, from the centre, that case `ref` is now `status`."""
     centre_bot = f"{CENTRE}@{info['bot_domain']}"
-    return lambda m: str(m["from"].bare) == centre_bot and all(w in m["body"] for w in words)
+    return lambda m: (
+        str(m["from"].bare) == centre_bot
+        and (status_notice(m["body"], ref).get("status_th") == STATUS_TH[status])
+    )
+
+
+def history_of(ref: str):
+    """The answer to /history: its first line is the title of case `ref`."""
+    return lambda m: (
+        is_told(m["body"].partition("\n")[0], "agent.history_title")
+        and (told(m["body"].partition("\n")[0], "agent.history_title")["ref"] == ref)
+    )
+
+
+def said(key: str, **values: str):
+    """What an agent is told from a case address: ``[REF] `` and the text `key`."""
+    return lambda m: (
+        is_told(m["body"], key)
+        and all(told(m["body"], key)[name] == value for name, value in values.items())
+    )
 
 
 def keyed(key: str, groupchat: bool = False, **values: str):
@@ -155,14 +177,14 @@ def test_claim_note_and_a_citizens_close(cmd_stack) -> None:
 
         a.say(case_jid, "/รับเรื่อง")
         ok = await a.expect(from_case(ref, info))
-        assert "You now hold" in ok["body"]
-        notice = await person.expect(centre_notice(info, ref, "มีเจ้าหน้าที่รับเรื่องแล้ว"))
+        assert told(ok["body"], "agent.claimed") == {"case": ref}
+        notice = await person.expect(status_told(info, ref, Status.ASSIGNED))
         assert somchai not in notice["body"] and somchai not in str(notice["from"])
-        await centre.expect(lambda m: m["type"] == "groupchat" and "✋" in m["body"])
+        await centre.expect(keyed("room.claimed", groupchat=True, ref=ref, agent=somchai))
 
         seen = len(person.inbox)
         a.say(case_jid, "/note ผู้ร้องเป็นผู้ใหญ่บ้าน โทรกลับได้")
-        saved = await a.expect(lambda m: "Note saved" in m["body"])
+        saved = await a.expect(said("agent.note_saved", case=ref))
         assert from_case(ref, info)(saved)
         assert await person.quiet(1.0) == [] and len(person.inbox) == seen
 
@@ -205,26 +227,27 @@ def test_status_reaches_an_offline_citizen_and_resolve_close_reopen(cmd_stack) -
         await citizen.go_offline()
 
         b.say(case_jid, "/status in_progress")
-        await b.expect(lambda m: "the citizen has been told" in m["body"])
+        await b.expect(said("agent.status_now", status="in_progress"))
         b.say(case_jid, "/resolve ช่างซ่อมถนนเสร็จแล้ว")
-        await b.expect(lambda m: "resolved" in m["body"] and "told" in m["body"])
-        await centre.expect(lambda m: m["type"] == "groupchat" and "resolved" in m["body"])
+        await b.expect(said("agent.status_now", status="resolved"))
+        await centre.expect(keyed("room.status_changed", groupchat=True, ref=ref, new="resolved"))
 
         person = await citizen.come_back()  # offline storage delivers both notices
-        await person.expect(centre_notice(info, ref, "กำลังดำเนินการ"), timeout=10)
-        solved = await person.expect(centre_notice(info, ref, "แก้ไขแล้ว"), timeout=10)
-        assert "ช่างซ่อมถนนเสร็จแล้ว" in solved["body"] and mali not in solved["body"]
+        await person.expect(status_told(info, ref, Status.IN_PROGRESS), timeout=10)
+        solved = await person.expect(status_told(info, ref, Status.RESOLVED), timeout=10)
+        assert status_notice(solved["body"], ref)["more"].startswith("\nช่างซ่อมถนนเสร็จแล้ว\n")
+        assert mali not in solved["body"]
 
         b.say(case_jid, "/close")
-        await person.expect(centre_notice(info, ref, "ปิดเรื่องแล้ว"))
+        await person.expect(status_told(info, ref, Status.CLOSED))
         b.say(case_jid, "/close")  # again: refused, nobody else is told
-        refused = await b.expect(lambda m: "Cannot move" in m["body"])
+        refused = await b.expect(said("agent.cannot_move", status="closed"))
         assert from_case(ref, info)(refused)
         centre.say(case_jid, "/เปิดใหม่")
-        await person.expect(centre_notice(info, ref, "เปิดเรื่องใหม่"))
-        await centre.expect(lambda m: "the citizen has been told" in m["body"])
+        await person.expect(status_told(info, ref, Status.REOPENED))
+        await centre.expect(said("agent.status_now", status="reopened"))
         centre.say(case_jid, "/history")
-        history = await centre.expect(lambda m: "audit log" in m["body"])
+        history = await centre.expect(history_of(ref))
         for p in (centre, a, b, person):
             p.close()
         return ref, history["body"]
@@ -260,18 +283,18 @@ def test_concurrent_claim_has_one_winner(cmd_stack) -> None:
         b.say(case_jid, "/claim")
         got_a = await a.expect(from_case(ref, info))
         got_b = await b.expect(from_case(ref, info))
-        await person.expect(centre_notice(info, ref, "มีเจ้าหน้าที่รับเรื่องแล้ว"))
+        await person.expect(status_told(info, ref, Status.ASSIGNED))
         extra = await person.quiet(1.0)
         for p in (centre, a, b, person):
             p.close()
         return ref, [got_a["body"], got_b["body"]], [m["body"] for m in extra]
 
     ref, answers, extra = asyncio.run(scenario())
-    winners = [t for t in answers if "You now hold" in t]
-    losers = [t for t in answers if "Already claimed by" in t]
+    winners = [t for t in answers if is_told(t, "agent.claimed")]
+    losers = [t for t in answers if is_told(t, "agent.claimed_by_other")]
     assert len(winners) == 1 and len(losers) == 1, answers
     holder = store_of(cmd_stack).get(ref).assigned_to
-    assert holder in losers[0]
+    assert told(losers[0], "agent.claimed_by_other")["agent"] == holder
     assert extra == []  # the citizen is told once
     claims = [e for e in store_of(cmd_stack).events(ref) if e.kind == "claimed"]
     assert len(claims) == 1 and claims[0].actor == holder
@@ -291,21 +314,20 @@ def test_transfer_to_another_centre_with_history(cmd_stack) -> None:
         ref = await open_case(person, info)
         case_jid = f"{ref.lower()}@{info['bot_domain']}"
         a.say(case_jid, "/claim")
-        await a.expect(lambda m: "You now hold" in m["body"])
+        await a.expect(said("agent.claimed", case=ref))
 
         a.say(case_jid, "/transfer atlantis")  # unknown centre: refused, nothing changes
-        refused = await a.expect(lambda m: "No centre «atlantis»" in m["body"])
+        refused = await a.expect(said("agent.transfer_no_centre", word="atlantis"))
         assert from_case(ref, info)(refused)
         a.say(case_jid, f"/โอนเรื่อง {target} ผู้ร้องอยู่เชียงใหม่")
-        await a.expect(lambda m: f"Transferred to {target}" in m["body"])
+        await a.expect(said("agent.transferred", slug=target))
         bot_new = f"{target}@{info['bot_domain']}"
-        told = await person.expect(lambda m: str(m["from"].bare) == bot_new and ref in m["body"])
-        assert "โอน" in told["body"] and "moved" in told["body"] and somchai not in told["body"]
-        await centre.expect(lambda m: m["type"] == "groupchat" and "transferred to" in m["body"])
-        arrived = await other.expect(
-            lambda m: m["type"] == "groupchat" and "transferred from" in m["body"]
+        moved = await person.expect(keyed("citizen.transferred", ref=ref, case_jid=case_jid))
+        assert str(moved["from"].bare) == bot_new and somchai not in moved["body"]
+        await centre.expect(keyed("room.transferred_out", groupchat=True, ref=ref, slug=target))
+        await other.expect(
+            keyed("room.transferred_in", groupchat=True, ref=ref, old=CENTRE, case_jid=case_jid)
         )
-        assert ref in arrived["body"] and case_jid in arrived["body"]
 
         person.say(case_jid, "ขอบคุณครับ เอกสารพร้อมแล้ว")  # to the case: the new centre's room
         await other.expect(lambda m: m["type"] == "groupchat" and "เอกสารพร้อมแล้ว" in m["body"])
@@ -315,9 +337,9 @@ def test_transfer_to_another_centre_with_history(cmd_stack) -> None:
         a.say(case_jid, "/claim")  # no longer an agent of this case
         await a.expect(keyed("agent.other_centre", ref=ref))
         other.say(case_jid, "/รับเรื่อง")
-        await other.expect(lambda m: "You now hold" in m["body"])
+        await other.expect(said("agent.claimed", case=ref))
         other.say(case_jid, "/history")
-        history = await other.expect(lambda m: "audit log" in m["body"])
+        history = await other.expect(history_of(ref))
         for p in (centre, a, b, other, person):
             p.close()
         return ref, somchai, history["body"]
@@ -406,11 +428,14 @@ def test_forward_with_the_agency_down_then_up_is_delivered_once(cmd_stack) -> No
         ref = await open_case(person, info)
         case_jid = f"{ref.lower()}@{info['bot_domain']}"
         a.say(case_jid, "/forward nasa")
-        await a.expect(lambda m: "No agency «nasa»" in m["body"])
+        await a.expect(said("agent.no_agency", word="nasa"))
         a.say(case_jid, "/ส่งต่อ pea เสาไฟฟ้าล้ม")
-        await a.expect(lambda m: "Forwarded to pea" in m["body"])
-        told = await person.expect(centre_notice(info, ref, "ส่งต่อหน่วยงานที่เกี่ยวข้องแล้ว"))
-        assert "การไฟฟ้าส่วนภูมิภาค" in told["body"]
+        await a.expect(said("agent.forwarded", agency="pea"))
+        notice = await person.expect(status_told(info, ref, Status.FORWARDED))
+        agency_line = status_notice(notice["body"], ref)["more"].split("\n")[1]
+        assert catalogue.values(agency_line, "citizen.forwarded_to")["name_th"] == (
+            "การไฟฟ้าส่วนภูมิภาค"
+        )
         await asyncio.wait_for(attempted(ref), 20)  # the agency is down: the row waits
         endpoint.start()
         delivered = await centre.expect(
@@ -449,12 +474,14 @@ def test_merge_a_duplicate_into_the_citizens_other_case(cmd_stack) -> None:
         ).case.ref
         dup_jid = f"{dup.lower()}@{info['bot_domain']}"
         a.say(dup_jid, "/merge TH00-2500-000001")
-        await a.expect(lambda m: "No case" in m["body"] and "Nothing changed" in m["body"])
+        refused = await a.expect(said("agent.nothing_changed", case=dup))
+        problem = told(refused["body"], "agent.nothing_changed")["problem"]
+        assert catalogue.values(problem, "agent.merge_no_case") == {"arg": "TH00-2500-000001"}
         a.say(dup_jid, f"/รวมเรื่อง {keep}")
-        await a.expect(lambda m: f"Merged into {keep}" in m["body"])
-        told = await person.expect(centre_notice(info, dup, keep, "merged"))
-        assert "รวม" in told["body"]
-        await centre.expect(lambda m: m["type"] == "groupchat" and "🔗" in m["body"])
+        await a.expect(said("agent.merged", into=keep))
+        notice = await person.expect(keyed("citizen.merged", ref=dup, into=keep))
+        assert str(notice["from"].bare) == f"{CENTRE}@{info['bot_domain']}"
+        await centre.expect(keyed("room.merged", groupchat=True, ref=dup, into=keep))
         person.say(dup_jid, "เพิ่มรูปถ่ายหลุมบนถนนครับ")  # to the duplicate: lands in the kept case
         relayed = await centre.expect(
             lambda m: m["type"] == "groupchat" and "เพิ่มรูปถ่าย" in m["body"]
@@ -497,14 +524,16 @@ def test_citizen_asks_status_rates_and_reopens_after_resolve(cmd_stack) -> None:
         assert "รอรับเรื่อง" not in theirs["body"]
 
         a.say(case_jid, "/resolve ซ่อมถนนเรียบร้อย")
-        notice = await owner.expect(centre_notice(info, ref, "แก้ไขแล้ว"))
-        assert "ให้คะแนน" in notice["body"] and f"reopen {ref}" in notice["body"]
+        notice = await owner.expect(status_told(info, ref, Status.RESOLVED))
+        invitation = status_notice(notice["body"], ref)["more"].split("\n", 2)[2]
+        assert catalogue.values(invitation, "citizen.rating_invitation")["ref"] == ref
+        assert catalogue.matches(invitation, "citizen.rating_invitation")
         owner.say(centre_bot, "5")  # the answer to the invitation
         thanks = await owner.expect(keyed("citizen.rating_thanks", ref=ref, score="5"))
         assert str(thanks["from"].bare) == centre_bot
         await centre.expect(keyed("room.rated", groupchat=True, ref=ref, score="5"))
         a.say(case_jid, "/history")
-        history = await a.expect(lambda m: "audit log" in m["body"])
+        history = await a.expect(history_of(ref))
         other.say(centre_bot, f"reopen {ref}")  # not theirs: refused, nothing changes
         await other.expect(keyed("citizen.case_not_found", ref=ref))
         owner.say(centre_bot, f"เปิดเรื่องใหม่ {ref}")
@@ -517,7 +546,8 @@ def test_citizen_asks_status_rates_and_reopens_after_resolve(cmd_stack) -> None:
 
     ref, history = asyncio.run(scenario())
     store = store_of(cmd_stack)
-    assert store.rating(ref) == 5 and "rating: 5/5" in history
+    assert store.rating(ref) == 5
+    assert catalogue.values(history, "agent.history_rating") == {"score": "5"}
     assert store.get(ref).status == Status.REOPENED
     assert [e.kind for e in store.events(ref)][-3:] == ["rated", "history", "status"]
     assert store.events(ref)[-1].actor == store.get(ref).citizen_jid
@@ -549,7 +579,7 @@ def test_urgent_case_is_reannounced_until_claimed(cmd_stack) -> None:
         )
         await centre.expect(unclaimed(ref), timeout=15)  # and again
         a.say(f"{ref.lower()}@{info['bot_domain']}", "/claim")
-        await centre.expect(lambda m: "✋" in m["body"] and ref in m["body"])
+        await centre.expect(keyed("room.claimed", groupchat=True, ref=ref))
         mark = len(centre.inbox)
         other = await Citizen(info).register()
         ref2 = await urgent_case(other, "มีคนถือมีดไล่ฟันคนในหมู่บ้านตอนนี้ อ.เมือง จ.แพร่")

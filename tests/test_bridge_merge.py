@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from catalogue_helpers import told
 
+from bots import catalogue
 from bots.agent_commands.syntax import parse
 from bots.relay import Relay
 from casestore import CaseNotFound, CaseStore, InvalidTransition, Status
@@ -74,11 +76,20 @@ def test_merge_closes_the_duplicate_and_tells_the_citizen(store, relay) -> None:
     outs = agent_says(relay, dup, f"/รวมเรื่อง xmpp:{ADDR.case_jid(keep)}")
     assert store.get(dup).status == Status.MERGED
     (notice,) = [o for o in outs if o.to == CITIZEN]
-    assert notice.sender == "phrae" and dup in notice.body and keep in notice.body
-    assert "รวม" in notice.body and "merged" in notice.body and SOMCHAI not in notice.body
+    assert notice.sender == "phrae" and SOMCHAI not in notice.body
+    told_citizen = catalogue.values(notice.body, "citizen.merged")
+    assert catalogue.matches(notice.body, "citizen.merged")
+    assert (told_citizen["ref"], told_citizen["into"]) == (dup, keep)
+    assert told_citizen["case_jid"] == ADDR.case_jid(keep)
     (room,) = [o for o in outs if o.to == ROOM]
-    assert room.groupchat and f"{dup} รวมเข้ากับ · merged into {keep}" in room.body
-    assert any(o.to == SOMCHAI and f"Merged into {keep}" in o.body for o in outs)
+    assert room.groupchat and catalogue.values(room.body, "room.merged") == {
+        "ref": dup,
+        "into": keep,
+        "old": "new",
+        "agent": SOMCHAI,
+    }
+    (confirm,) = [o for o in outs if o.to == SOMCHAI]
+    assert told(confirm.body, "agent.merged")["into"] == keep
     assert store.transcript(dup)[-1].direction == "system"
     # the citizen writing to the duplicate's address lands in the case kept
     outs = relay.from_case_address(CITIZEN, dup.lower(), "ยังดับอยู่ครับ", None, False)
@@ -89,11 +100,11 @@ def test_merge_closes_the_duplicate_and_tells_the_citizen(store, relay) -> None:
 @pytest.mark.parametrize(
     ("make", "words"),
     [
-        (lambda s, keep: "nonsense", "No case «nonsense»"),
-        (lambda s, keep: "TH54-2569-999999", "No case"),
+        (lambda s, keep: "nonsense", "agent.merge_no_case"),
+        (lambda s, keep: "TH54-2569-999999", "agent.merge_no_case"),
         (lambda s, keep: keep, None),  # replaced below by the case itself
-        (lambda s, keep: open_at(s, citizen=OTHER), "another citizen's case"),
-        (lambda s, keep: open_at(s, centre="nan"), "is at centre nan"),
+        (lambda s, keep: open_at(s, citizen=OTHER), "agent.merge_other_citizen"),
+        (lambda s, keep: open_at(s, centre="nan"), "agent.merge_other_centre"),
     ],
 )
 def test_merge_refusals_change_nothing(store, relay, make, words) -> None:
@@ -101,8 +112,15 @@ def test_merge_refusals_change_nothing(store, relay, make, words) -> None:
     dup = open_at(store)
     target = make(store, keep) if words else dup
     outs = agent_says(relay, dup, f"/merge {target}")
-    assert [o.to for o in outs] == [SOMCHAI] and "Nothing changed" in outs[0].body
-    assert (words or "cannot be merged into itself") in outs[0].body
+    assert [o.to for o in outs] == [SOMCHAI]
+    problem = told(outs[0].body, "agent.nothing_changed")["problem"]
+    assert catalogue.matches(problem, words or "agent.merge_itself")
+    if words == "agent.merge_no_case":
+        assert catalogue.values(problem, words) == {"arg": target}
+    elif words:
+        assert catalogue.values(problem, words)["ref"] == target
+    if words == "agent.merge_other_centre":
+        assert catalogue.values(problem, words)["centre"] == "nan"
     assert store.get(dup).status == Status.NEW and store.get(keep).status == Status.NEW
     assert [e.kind for e in store.events(dup)] == ["opened"]
 
@@ -110,9 +128,11 @@ def test_merge_refusals_change_nothing(store, relay, make, words) -> None:
 def test_merge_into_a_closed_case_or_of_a_forwarded_one_is_refused(store, relay) -> None:
     keep, dup = open_at(store), open_at(store)
     store.set_status(keep, Status.CLOSED, SOMCHAI)
-    assert "reopen it first" in agent_says(relay, dup, f"/merge {keep}")[0].body
+    problem = told(agent_says(relay, dup, f"/merge {keep}")[0].body, "agent.nothing_changed")
+    assert catalogue.values(problem["problem"], "agent.merge_keep_not_open")["status"] == "closed"
     store.set_status(keep, Status.REOPENED, SOMCHAI)
     store.set_status(dup, Status.FORWARDED, SOMCHAI)
     outs = agent_says(relay, dup, f"/merge {keep}")
-    assert [o.to for o in outs] == [SOMCHAI] and "Cannot move to merged" in outs[0].body
+    assert [o.to for o in outs] == [SOMCHAI]
+    assert told(outs[0].body, "agent.cannot_move")["status"] == "merged"
     assert store.get(dup).status == Status.FORWARDED

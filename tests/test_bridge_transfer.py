@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from catalogue_helpers import told
 
 from bots import catalogue
 from bots.agent_commands.common import find_centre
@@ -133,16 +134,30 @@ def test_transfer_moves_the_case_and_tells_everyone(store, relay, ref) -> None:
         Status.NEW,
     )
     (confirm,) = to(outs, SOMCHAI)
-    assert "Transferred to chiangmai" in confirm.body
+    assert told(confirm.body, "agent.transferred")["slug"] == "chiangmai"
     (notice,) = to(outs, CITIZEN)
     assert notice.sender == "chiangmai"  # the citizen's replies go to the new centre
-    assert ref in notice.body and "โอน" in notice.body and "moved" in notice.body
-    assert "ศูนย์ดำรงธรรมจังหวัดเชียงใหม่" in notice.body and SOMCHAI not in notice.body
+    moved = catalogue.values(notice.body, "citizen.transferred")
+    assert catalogue.matches(notice.body, "citizen.transferred") and SOMCHAI not in notice.body
+    assert (moved["ref"], moved["new_th"], moved["case_jid"]) == (
+        ref,
+        "ศูนย์ดำรงธรรมจังหวัดเชียงใหม่",
+        ADDR.case_jid(ref),
+    )
+    assert moved["reason"] == "\nที่ดินอยู่ในเขตเชียงใหม่"
     (old_room,) = to(outs, ROOM)
     (new_room,) = to(outs, NEW_ROOM)
     assert old_room.groupchat and new_room.groupchat
-    assert "transferred to chiangmai" in old_room.body
-    assert "transferred from phrae" in new_room.body and ADDR.case_jid(ref) in new_room.body
+    out = catalogue.values(old_room.body, "room.transferred_out")
+    assert (out["ref"], out["slug"], out["agent"]) == (ref, "chiangmai", SOMCHAI)
+    arrived = catalogue.values(new_room.body, "room.transferred_in")
+    assert catalogue.matches(new_room.body, "room.transferred_in")
+    assert (arrived["ref"], arrived["old"], arrived["case_jid"]) == (
+        ref,
+        "phrae",
+        ADDR.case_jid(ref),
+    )
+    assert arrived["urgent"] == "" and arrived["why"] == " — ที่ดินอยู่ในเขตเชียงใหม่"
     assert store.transcript(ref)[-1].direction == "system"
     assert store.transcript(ref)[-1].body == notice.body
     ev = store.events(ref)[-1]
@@ -165,25 +180,34 @@ def test_after_a_transfer_the_citizen_reaches_the_new_centre(store, relay, ref) 
 
 
 @pytest.mark.parametrize(
-    ("body", "words"),
+    ("body", "key", "values"),
     [
-        ("/transfer atlantis", ("No centre «atlantis»",)),
-        ("/transfer", ("needs",)),
-        ("/transfer phrae", ("already at phrae",)),
+        ("/transfer atlantis", "agent.transfer_no_centre", {"word": "atlantis"}),
+        ("/transfer", "agent.argument_missing", {"name": "transfer"}),
+        ("/transfer phrae", "agent.transfer_already_at", {"slug": "phrae"}),
         # a centre of another server: refused, never taken for this server's nonthaburi
         (
             "/transfer nonthaburi@central.localhost",
-            ("another server", "nonthaburi@central.localhost", "Nothing changed", "เซิร์ฟเวอร์อื่น"),
+            "agent.transfer_other_server",
+            {"word": "nonthaburi@central.localhost", "domain": D},
         ),
-        ("/โอน xmpp:nonthaburi@bot.central.localhost ด่วน", ("another server",)),
-        ("/transfer chiangmai@rooms.example.go.th", ("another server",)),
+        (
+            "/โอน xmpp:nonthaburi@bot.central.localhost ด่วน",
+            "agent.transfer_other_server",
+            {"word": "xmpp:nonthaburi@bot.central.localhost"},
+        ),
+        (
+            "/transfer chiangmai@rooms.example.go.th",
+            "agent.transfer_other_server",
+            {"word": "chiangmai@rooms.example.go.th"},
+        ),
     ],
 )
-def test_transfer_refusals_change_nothing(store, relay, ref, body, words) -> None:
+def test_transfer_refusals_change_nothing(store, relay, ref, body, key, values) -> None:
     outs = agent_says(relay, ref, SOMCHAI, body)
     assert [o.to for o in outs] == [SOMCHAI]
-    for word in words:
-        assert word in outs[0].body
+    read = told(outs[0].body, key)
+    assert {name: read[name] for name in values} == values
     assert store.get(ref).centre == "phrae"
     assert [e.kind for e in store.events(ref)] == ["opened"]
 
@@ -191,10 +215,12 @@ def test_transfer_refusals_change_nothing(store, relay, ref, body, words) -> Non
 def test_transfer_of_a_closed_case_or_to_an_unserved_centre_is_refused(store, ref) -> None:
     relay = Relay(store, ADDR, served=lambda: frozenset({"phrae", "chiangmai"}))
     outs = agent_says(relay, ref, SOMCHAI, "/transfer chiangrai-maesai")
-    assert [o.to for o in outs] == [SOMCHAI] and "no room on this server" in outs[0].body
+    assert [o.to for o in outs] == [SOMCHAI]
+    assert told(outs[0].body, "agent.transfer_not_served")["slug"] == "chiangrai-maesai"
     agent_says(relay, ref, SOMCHAI, "/close")
     outs = agent_says(relay, ref, SOMCHAI, "/transfer chiangmai")
-    assert [o.to for o in outs] == [SOMCHAI] and "reopen it first" in outs[0].body
+    assert [o.to for o in outs] == [SOMCHAI]
+    assert told(outs[0].body, "agent.transfer_not_open")["status"] == "closed"
     assert store.get(ref).centre == "phrae"
     assert [e.kind for e in store.events(ref)] == ["opened", "status"]
 

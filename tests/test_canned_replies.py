@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from catalogue_helpers import told
 
+from bots import catalogue
 from bots.agent_commands.syntax import parse
 from bots.canned import DEFAULT, load_canned, parse_canned
 from bots.relay import Relay
@@ -88,7 +90,8 @@ def test_reply_sends_the_canned_text_signed_by_the_centre(store, ref) -> None:
     assert to_citizen.sender == "phrae" and ref in to_citizen.body
     assert "ศูนย์ดำรงธรรมจังหวัดแพร่" in to_citizen.body and AGENT not in to_citizen.body
     assert "please tell us where" in to_citizen.body
-    assert any("Sent «details»" in o.body for o in outs if o.to == AGENT)
+    (confirm,) = [o for o in outs if o.to == AGENT]
+    assert told(confirm.body, "agent.canned_sent")["name"] == "details"
     last = store.transcript(ref)[-1]
     assert (last.direction, last.sender) == ("agent", AGENT) and "รายละเอียด" in last.body
     case = store.get(ref)  # like any first reply, it takes the unheld case
@@ -97,9 +100,15 @@ def test_reply_sends_the_canned_text_signed_by_the_centre(store, ref) -> None:
 
 def test_reply_alone_lists_and_unknown_is_refused(store, ref) -> None:
     (listing,) = say(store, ref, "/reply")
-    assert listing.to == AGENT and "/reply hours" in listing.body and "/ตอบ ขอบคุณ" in listing.body
+    assert listing.to == AGENT
+    lines = told(listing.body, "agent.canned_list")["listing"].split("\n")
+    named = [catalogue.values(line, "agent.canned_line") for line in lines]
+    assert all(catalogue.matches(line, "agent.canned_line") for line in lines)
+    assert "hours" in {n["name"] for n in named} and "ขอบคุณ" in {n["th_name"] for n in named}
     (refused,) = say(store, ref, "/reply poem")
-    assert refused.to == AGENT and "No canned reply «poem»" in refused.body
+    assert refused.to == AGENT
+    read = told(refused.body, "agent.no_canned")
+    assert read["arg"] == "poem" and read["listing"] == "\n".join(lines)
     assert [m.direction for m in store.transcript(ref)] == ["citizen"]
     assert store.get(ref).assigned_to is None
 
@@ -107,5 +116,6 @@ def test_reply_alone_lists_and_unknown_is_refused(store, ref) -> None:
 def test_reply_on_a_closed_case_sends_nothing(store, ref) -> None:
     store.set_status(ref, Status.CLOSED, AGENT)
     (refused,) = say(store, ref, "/reply thanks")
-    assert refused.to == AGENT and "nothing was sent" in refused.body
+    assert refused.to == AGENT
+    assert told(refused.body, "agent.reply_not_open")["status"] == "closed"
     assert [m.direction for m in store.transcript(ref)] == ["citizen"]

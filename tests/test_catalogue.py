@@ -73,6 +73,8 @@ SAMPLES = {
     "merged": "\nดำเนินการต่อในเรื่อง · continued under TH57-2569-000002",
     "evidence": "\nเหตุผลการจัดหมวด: ถนน, หลุม",
     "warning": "⚠️ หากมีอันตราย…\nEmergency…\n\n",
+    "more": "\nกรุณาตอบ · Please reply.",
+    "urgent": "🚨 ด่วน · URGENT ",
 }
 
 

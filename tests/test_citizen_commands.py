@@ -137,8 +137,12 @@ def test_status_does_not_open_a_case_or_land_in_the_open_one(intake, store):
 def test_resolved_notice_invites_a_rating_and_a_bare_digit_answers_it(intake, store):
     ref = open_for(intake, ALICE)
     (notice,) = resolve(store, ref)
-    assert "ให้คะแนน" in notice and "rate" in notice and f"reopen {ref}" in notice
-    assert "14" in notice
+    read = catalogue.values(notice, "citizen.status_notice")
+    assert (read["ref"], read["status_en"]) == (ref, "resolved")
+    text, invitation = read["more"].removeprefix("\n").split("\n", 1)
+    assert text == "ซ่อมแล้ว"
+    assert catalogue.matches(invitation, "citizen.rating_invitation")
+    assert catalogue.values(invitation, "citizen.rating_invitation") == {"ref": ref, "days": "14"}
 
     result = intake.handle(ALICE, "phrae", "4", "r1")
     assert catalogue.values(bodies(result, ALICE)[0], "citizen.rating_thanks") == {

@@ -7,12 +7,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from catalogue_helpers import told
 
 from bots import catalogue
 from bots.agent_commands import registry
 from bots.agent_commands.syntax import help_text, parse, parse_status, reply_text
 from bots.relay import Relay
 from casestore import AlreadyAssigned, CaseStore, InvalidTransition, Status
+from casestore.labels import STATUS_EN, STATUS_TH
+from casestore.policy import reopen_days
 from kernel.addresses import Addresses, Outgoing
 
 SPECS = registry.commands()
@@ -145,13 +148,17 @@ def test_claim_assigns_and_tells_the_citizen_and_the_room(store, relay, ref) -> 
     case = store.get(ref)
     assert case.assigned_to == SOMCHAI and case.status == Status.ASSIGNED
     (notice,) = to(outs, CITIZEN)
-    assert "มีเจ้าหน้าที่รับเรื่องแล้ว" in notice and "assigned" in notice
+    read = catalogue.values(notice, "citizen.status_notice")
+    assert (read["ref"], read["status_en"], read["more"]) == (ref, "assigned", "")
+    assert read["status_th"] == STATUS_TH[Status.ASSIGNED]
     assert SOMCHAI not in notice  # the citizen never sees the agent's JID
     citizen_out = next(o for o in outs if o.to == CITIZEN)
     assert citizen_out.sender == "phrae"  # signed by the centre
     room = [o for o in outs if o.to == ROOM]
-    assert room and all(o.groupchat for o in room) and SOMCHAI in room[0].body
-    assert "You now hold" in to(outs, SOMCHAI)[0]
+    assert room and all(o.groupchat for o in room)
+    assert catalogue.values(room[0].body, "room.claimed") == {"ref": ref, "agent": SOMCHAI}
+    assert catalogue.values(room[1].body, "room.status_changed")["new"] == "assigned"
+    assert told(to(outs, SOMCHAI)[0], "agent.claimed") == {"case": ref}
     assert kinds(store, ref) == ["opened", "claimed"]
     ev = store.events(ref)[-1]
     assert (ev.actor, ev.from_status, ev.to_status) == (SOMCHAI, Status.NEW, Status.ASSIGNED)
@@ -163,17 +170,20 @@ def test_second_claim_is_refused_with_the_holder(store, relay, ref) -> None:
     agent_says(relay, ref, SOMCHAI, "/claim")
     outs = agent_says(relay, ref, MALI, "/รับเรื่อง")
     assert outs == [o for o in outs if o.to == MALI]
-    assert SOMCHAI in outs[0].body and "Already claimed" in outs[0].body
+    assert told(outs[0].body, "agent.claimed_by_other")["agent"] == SOMCHAI
     assert store.get(ref).assigned_to == SOMCHAI
     again = agent_says(relay, ref, SOMCHAI, "/claim")
-    assert "already hold" in again[0].body
+    assert told(again[0].body, "agent.already_yours") == {"case": ref}
     assert kinds(store, ref) == ["opened", "claimed"]
 
 
 def test_assign_by_name_and_by_jid(store, relay, ref) -> None:
     outs = agent_says(relay, ref, CENTRE, "/assign mali")
     assert store.get(ref).assigned_to == MALI
-    assert any("assigned this case to you" in b for b in to(outs, MALI))
+    (mine,) = to(outs, MALI)
+    read = catalogue.values(mine, "agent.assigned_to_you")
+    assert (read["ref"], read["agent"], read["case_jid"]) == (ref, CENTRE, ADDR.case_jid(ref))
+    assert told(to(outs, CENTRE)[0], "agent.assigned")["target"] == MALI
     assert to(outs, CITIZEN)  # new -> assigned is a status change
     outs = agent_says(relay, ref, MALI, f"/มอบหมาย {SOMCHAI}")
     assert store.get(ref).assigned_to == SOMCHAI
@@ -184,18 +194,18 @@ def test_assign_by_name_and_by_jid(store, relay, ref) -> None:
 
 def test_assign_refusals(store, relay, ref) -> None:
     outs = agent_says(relay, ref, SOMCHAI, "/assign")
-    assert "needs" in outs[0].body
+    assert told(outs[0].body, "agent.argument_missing")["name"] == "assign"
     outs = agent_says(relay, ref, SOMCHAI, f"/assign stranger@citizens.{D}")
-    assert "No agent" in outs[0].body
+    assert told(outs[0].body, "agent.no_agent")["arg"] == f"stranger@citizens.{D}"
     outs = agent_says(relay, ref, SOMCHAI, "/assign somsak")
-    assert "No agent" in outs[0].body and len(outs) == 1
+    assert told(outs[0].body, "agent.no_agent")["arg"] == "somsak" and len(outs) == 1
     assert store.get(ref).assigned_to is None and kinds(store, ref) == ["opened"]
 
 
 def test_note_is_stored_and_never_relayed(store, relay, ref) -> None:
     outs = agent_says(relay, ref, SOMCHAI, "/บันทึก ผู้ร้องเคยร้องเรื่องเดียวกันปีที่แล้ว", "n1")
     assert [o.to for o in outs] == [SOMCHAI]
-    assert "citizen does not see" in outs[0].body
+    assert told(outs[0].body, "agent.note_saved") == {"case": ref}
     last = store.transcript(ref)[-1]
     assert (last.direction, last.sender) == ("note", SOMCHAI)
     assert "ปีที่แล้ว" in last.body
@@ -204,25 +214,32 @@ def test_note_is_stored_and_never_relayed(store, relay, ref) -> None:
     assert agent_says(relay, ref, SOMCHAI, "/บันทึก ผู้ร้องเคยร้องเรื่องเดียวกันปีที่แล้ว", "n1") == []
     assert kinds(store, ref) == ["opened", "note"]
     outs = agent_says(relay, ref, SOMCHAI, "/note")
-    assert "needs" in outs[0].body and kinds(store, ref) == ["opened", "note"]
+    assert told(outs[0].body, "agent.argument_missing")["name"] == "note"
+    assert kinds(store, ref) == ["opened", "note"]
 
 
 def test_status_change_is_validated_and_told(store, relay, ref) -> None:
     outs = agent_says(relay, ref, SOMCHAI, "/status in_progress")
     assert store.get(ref).status == Status.IN_PROGRESS
     (notice,) = to(outs, CITIZEN)
-    assert "กำลังดำเนินการ" in notice and "in progress" in notice
-    assert "the citizen has been told" in to(outs, SOMCHAI)[0]
+    read = catalogue.values(notice, "citizen.status_notice")
+    assert (read["status_th"], read["status_en"]) == ("กำลังดำเนินการ", "in progress")
+    assert told(to(outs, SOMCHAI)[0], "agent.status_now")["status"] == "in_progress"
     # in_progress -> new is not allowed
     outs = agent_says(relay, ref, SOMCHAI, "/status new")
-    assert [o.to for o in outs] == [SOMCHAI] and "Cannot move" in outs[0].body
-    assert "can move to" in outs[0].body
+    assert [o.to for o in outs] == [SOMCHAI]
+    refused = told(outs[0].body, "agent.cannot_move")
+    assert refused["status"] == "new"
+    allowed = catalogue.values(refused["summary"], "agent.status_summary")["allowed"]
+    assert "resolved (แก้ไขแล้ว)" in allowed and "new" not in allowed
     outs = agent_says(relay, ref, SOMCHAI, "/status flying")
-    assert "Unknown status" in outs[0].body
+    assert told(outs[0].body, "agent.unknown_status")["arg"] == "flying"
     outs = agent_says(relay, ref, SOMCHAI, "/status merged")
-    assert "/merge <ref>" in outs[0].body
+    assert told(outs[0].body, "agent.merge_needs_ref") == {"case": ref}
     outs = agent_says(relay, ref, SOMCHAI, "/สถานะ")
-    assert "กำลังดำเนินการ" in outs[0].body and len(outs) == 1
+    summary = told(outs[0].body, "agent.status_summary")
+    assert summary["label"].startswith("กำลังดำเนินการ") and len(outs) == 1
+    assert summary["holder"] == catalogue.render("agent.nobody")
     assert store.get(ref).status == Status.IN_PROGRESS
     assert kinds(store, ref) == ["opened", "status"]
 
@@ -231,18 +248,25 @@ def test_resolve_close_reopen(store, relay, ref) -> None:
     outs = agent_says(relay, ref, SOMCHAI, "/resolve การประปาซ่อมท่อแล้ว")
     assert store.get(ref).status == Status.RESOLVED
     (notice,) = to(outs, CITIZEN)
-    assert "แก้ไขแล้ว" in notice and "การประปาซ่อมท่อแล้ว" in notice
-    assert "resolved" in notice
-    assert "แก้ไขแล้ว" in agent_says(relay, ref, SOMCHAI, "/resolve")[0].body  # twice: refused
+    read = catalogue.values(notice, "citizen.status_notice")
+    assert (read["status_th"], read["status_en"]) == ("แก้ไขแล้ว", "resolved")
+    invitation = catalogue.render("citizen.rating_invitation", ref=ref, days=reopen_days())
+    assert read["more"] == f"\nการประปาซ่อมท่อแล้ว\n{invitation}"
+    again = agent_says(relay, ref, SOMCHAI, "/resolve")[0].body  # twice: refused
+    assert told(again, "agent.cannot_move")["label"].startswith("แก้ไขแล้ว")
     outs = agent_says(relay, ref, SOMCHAI, "/ปิดเรื่อง")
-    assert store.get(ref).status == Status.CLOSED and to(outs, CITIZEN)
+    assert store.get(ref).status == Status.CLOSED
+    read = catalogue.values(to(outs, CITIZEN)[0], "citizen.status_notice")
+    assert read["status_en"] == STATUS_EN[Status.CLOSED]
+    assert read["more"] == "\n" + catalogue.render("citizen.hint_closed")
     outs = agent_says(relay, ref, SOMCHAI, "/close")
-    assert "Cannot move" in outs[0].body and len(outs) == 1
+    assert told(outs[0].body, "agent.cannot_move")["status"] == "closed" and len(outs) == 1
     outs = agent_says(relay, ref, SOMCHAI, "/reopen")
     assert store.get(ref).status == Status.REOPENED
-    assert "เปิดเรื่องใหม่" in to(outs, CITIZEN)[0]
+    read = catalogue.values(to(outs, CITIZEN)[0], "citizen.status_notice")
+    assert read["status_th"] == "เปิดเรื่องใหม่"
     outs = agent_says(relay, ref, SOMCHAI, "/reopen")
-    assert "Cannot move" in outs[0].body
+    assert told(outs[0].body, "agent.cannot_move")["status"] == "reopened"
     assert kinds(store, ref) == ["opened", "status", "status", "status"]
     evs = store.events(ref)
     assert evs[1].note == "การประปาซ่อมท่อแล้ว"
@@ -265,14 +289,16 @@ def test_a_redelivered_command_runs_once(store, relay, ref) -> None:
 def test_assign_on_a_closed_case_is_refused(store, relay, ref) -> None:
     agent_says(relay, ref, SOMCHAI, "/close")
     outs = agent_says(relay, ref, SOMCHAI, "/assign mali")
-    assert [o.to for o in outs] == [SOMCHAI] and "Cannot move" in outs[0].body
+    assert [o.to for o in outs] == [SOMCHAI]
+    assert told(outs[0].body, "agent.cannot_move")["status"] == "assigned"
     assert store.get(ref).assigned_to is None
     assert kinds(store, ref) == ["opened", "status"]
 
 
 def test_close_takes_no_argument(store, relay, ref) -> None:
     outs = agent_says(relay, ref, SOMCHAI, "/close now")
-    assert "takes no argument" in outs[0].body and store.get(ref).status == Status.NEW
+    assert told(outs[0].body, "agent.argument_not_taken")["name"] == "close"
+    assert store.get(ref).status == Status.NEW
 
 
 def test_history_shows_transcript_audit_and_earlier_cases(store, relay, ref) -> None:
@@ -288,7 +314,9 @@ def test_history_shows_transcript_audit_and_earlier_cases(store, relay, ref) -> 
     for piece in ("น้ำประปาไม่ไหล", "กำลังประสาน", "รอการประปาตอบ", "claimed", "note", earlier):
         assert piece in text
     assert kinds(store, ref)[-1] == "history" and store.events(ref)[-1].actor == MALI
-    assert ref not in text.split("citizen's other cases")[1]
+    others = catalogue.render("agent.history_others", count=1)
+    assert ref not in text.split(others)[1] and earlier in text.split(others)[1]
+    assert text.startswith("[" + ref + "] ") and catalogue.contains(text, "agent.history_title")
 
 
 def test_help_and_unknown_command(store, relay, ref) -> None:
@@ -296,7 +324,8 @@ def test_help_and_unknown_command(store, relay, ref) -> None:
     assert "/claim" in outs[0].body and "/รับเรื่อง" in outs[0].body
     assert kinds(store, ref) == ["opened", "help"]
     outs = agent_says(relay, ref, SOMCHAI, "/frobnicate")
-    assert [o.to for o in outs] == [SOMCHAI] and "Unknown command" in outs[0].body
+    assert [o.to for o in outs] == [SOMCHAI]
+    assert told(outs[0].body, "agent.unknown_command")["word"] == "frobnicate"
     assert len(store.transcript(ref)) == 1 and kinds(store, ref) == ["opened", "help"]
 
 

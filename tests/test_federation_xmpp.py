@@ -16,6 +16,7 @@ import pytest
 import slixmpp
 from xmpp_helpers import citizen, free_ports, login, ref_in, start_stack
 
+from bots import catalogue
 from bridge.federation import (
     Federation,
     FederationError,
@@ -184,7 +185,9 @@ def test_case_moves_from_district_to_central_server_with_its_history(servers) ->
                 await fed_d.send_case(ref, "federation.elsewhere.localhost", TO_CENTRE, "x")
             agent = await login(central.info, f"{TO_CENTRE}@{CENTRAL}", agent_password)
             agent.say(f"{ref.lower()}@{central.info['bot_domain']}", "/history")
-            history = await agent.expect(lambda m: "audit log" in m["body"], timeout=15)
+            history = await agent.expect(
+                lambda m: catalogue.contains(m["body"], "agent.history_audit"), timeout=15
+            )
             agent.close()
         finally:
             person.close()

@@ -11,6 +11,7 @@ import time
 
 import pytest
 from browser_helpers import ARTIFACTS
+from catalogue_helpers import is_told, status_notice
 from xmpp_helpers import Person, citizen, login, ref_in
 
 from bots import catalogue
@@ -56,6 +57,10 @@ def test_a_whole_case_from_complaint_to_rating(stack) -> None:
     def is_(msg, key: str) -> bool:
         return catalogue.matches(msg["body"], key)
 
+    def notice(msg) -> dict[str, str]:
+        """The fields of the citizen's status notice of this case ({} for another text)."""
+        return status_notice(msg["body"], ref_in(msg["body"]) or "")
+
     def read(msg, key: str) -> dict[str, str] | None:
         return catalogue.values(msg["body"], key) if is_(msg, key) else None
 
@@ -75,7 +80,7 @@ def test_a_whole_case_from_complaint_to_rating(stack) -> None:
         from_case = lambda m: str(m["from"].bare) == case_jid  # noqa: E731
         await got(agent, "agent", lambda m: m["type"] == "groupchat" and ref in m["body"])
         await got(agent, "agent", lambda m: from_case(m) and is_(m, "agent.case_offered"))
-        await got(person, "citizen", lambda m: "assigned" in m["body"])
+        await got(person, "citizen", lambda m: notice(m).get("status_en") == "assigned")
 
         said(agent, "agent", case_jid, "สวัสดีค่ะ ศูนย์ฯ รับเรื่องแล้ว ขอทราบชื่อซอยด้วยค่ะ")
         reply = await got(person, "citizen", lambda m: "ชื่อซอย" in m["body"])
@@ -84,12 +89,14 @@ def test_a_whole_case_from_complaint_to_rating(stack) -> None:
         await got(agent, "agent", lambda m: from_case(m) and "พหลโยธิน" in m["body"])
 
         said(agent, "agent", case_jid, "/note โทรแจ้งเทศบาลนครลำปางแล้ว")
-        await got(agent, "agent", lambda m: from_case(m) and "Note saved" in m["body"])
+        await got(agent, "agent", lambda m: from_case(m) and is_told(m["body"], "agent.note_saved"))
         said(agent, "agent", case_jid, "/status in_progress")
-        await got(person, "citizen", lambda m: "กำลังดำเนินการ" in m["body"])
+        await got(person, "citizen", lambda m: notice(m).get("status_th") == "กำลังดำเนินการ")
         said(agent, "agent", case_jid, "/resolve เทศบาลเปลี่ยนหลอดไฟครบทั้งซอยแล้ว")
-        resolved = await got(person, "citizen", lambda m: "เปลี่ยนหลอดไฟ" in m["body"])
-        assert "1–5" in resolved["body"]
+        resolved = await got(person, "citizen", lambda m: notice(m).get("status_en") == "resolved")
+        text, invitation = notice(resolved)["more"].removeprefix("\n").split("\n", 1)
+        assert text == "เทศบาลเปลี่ยนหลอดไฟครบทั้งซอยแล้ว"
+        assert catalogue.values(invitation, "citizen.rating_invitation")["ref"] == ref
         said(person, "citizen", centre_bot, "5")
         thanks = {"ref": ref, "score": "5"}
         await got(person, "citizen", lambda m: read(m, "citizen.rating_thanks") == thanks)
@@ -98,7 +105,11 @@ def test_a_whole_case_from_complaint_to_rating(stack) -> None:
         told = read(status, "citizen.case_status")
         assert (told["ref"], told["status_en"]) == (ref, "resolved")
         said(agent, "agent", case_jid, "/history")
-        await got(agent, "agent", lambda m: from_case(m) and "history of" in m["body"])
+        await got(
+            agent,
+            "agent",
+            lambda m: from_case(m) and is_told(m["body"].partition("\n")[0], "agent.history_title"),
+        )
         agent.close()
         person.close()
         return ref

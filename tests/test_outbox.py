@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from catalogue_helpers import told
 from sqlalchemy import inspect
 
 import casestore.store.outbox as outbox_module  # where the store builds outbox rows
+from bots import catalogue
 from bots.agencies import Agency, find_agency, load_agencies, parse_agencies
 from bots.relay import Relay
 from bridge.outbox import agency_reference, backoff, deliver_due, open311_request, payload_of
@@ -189,7 +191,9 @@ def test_the_payload_is_the_public_record_plus_what_the_agency_needs(store: Case
     assert sent["address_string"] == "อ.เมืองแพร่ จ.แพร่" and "address" not in sent
     assert (sent["lat"], sent["long"], sent["agency_note"]) == (18.14, 100.14, "ด่วน")
     assert (sent["status"], sent["status_notes"], sent["requested_datetime"]) == (
-        "open", "forwarded", "2026-11-21T09:00:00+07:00"
+        "open",
+        "forwarded",
+        "2026-11-21T09:00:00+07:00",
     )
     assert CITIZEN not in payload_of(sent)
 
@@ -301,21 +305,32 @@ def test_forward_command(store: CaseStore) -> None:
     relay = Relay(store, ADDR, agencies=agencies_for("http://127.0.0.1:9/"))
     ref = open_case(store)
     refused = agent_says(relay, ref, "/forward nasa")
-    assert [o.to for o in refused] == [SOMCHAI] and "No agency «nasa»" in refused[0].body
-    assert "pea" in refused[0].body
-    assert agent_says(relay, ref, "/forward")[0].body.count("needs") == 1
+    assert [o.to for o in refused] == [SOMCHAI]
+    read = told(refused[0].body, "agent.no_agency")
+    assert read["word"] == "nasa" and "pea" in read["known"]
+    assert told(agent_says(relay, ref, "/forward")[0].body, "agent.argument_missing")["name"] == (
+        "forward"
+    )
     assert store.deliveries(ref) == [] and store.get(ref).status == Status.NEW
 
     outs = agent_says(relay, ref, "/ส่งต่อ การไฟฟ้าส่วนภูมิภาค เสาล้มขวางถนน")
     assert store.get(ref).status == Status.FORWARDED
     (notice,) = [o for o in outs if o.to == CITIZEN]
-    assert "ส่งต่อหน่วยงานที่เกี่ยวข้องแล้ว" in notice.body and "การไฟฟ้าส่วนภูมิภาค" in notice.body
+    read = catalogue.values(notice.body, "citizen.status_notice")
+    assert (read["ref"], read["status_th"]) == (ref, "ส่งต่อหน่วยงานที่เกี่ยวข้องแล้ว")
+    _, agency_line, hint = read["more"].split("\n")
+    assert catalogue.values(agency_line, "citizen.forwarded_to")["name_th"] == "การไฟฟ้าส่วนภูมิภาค"
+    assert catalogue.matches(hint, "citizen.hint_forwarded")
     assert notice.sender == "phrae" and SOMCHAI not in notice.body
-    assert any(o.to == ROOM and "forwarded" in o.body for o in outs)
-    assert any(o.to == SOMCHAI and "Forwarded to pea" in o.body for o in outs)
+    (room,) = [o for o in outs if o.to == ROOM]
+    changed = catalogue.values(room.body, "room.status_changed")
+    assert (changed["new"], changed["why"]) == ("forwarded", f" — {agency_line}")
+    (confirm,) = [o for o in outs if o.to == SOMCHAI]
+    assert told(confirm.body, "agent.forwarded")["agency"] == "pea"
     (row,) = store.deliveries(ref)
     request = json.loads(row.payload)
     assert request["service_request_id"] == ref and request["agency_note"] == "เสาล้มขวางถนน"
     again = agent_says(relay, ref, "/forward pea")  # forwarded → forwarded: refused
-    assert [o.to for o in again] == [SOMCHAI] and "Cannot move" in again[0].body
+    assert [o.to for o in again] == [SOMCHAI]
+    assert told(again[0].body, "agent.cannot_move")["status"] == "forwarded"
     assert len(store.deliveries(ref)) == 1

@@ -193,5 +193,10 @@ def test_queue_lists_waiting_urgent_first_then_held(routed) -> None:
     ).case  # fmt: skip
     store.claim(held.ref, A)
     text = router.actions.queue_text("nan")
-    assert "waiting" in text and text.index(urgent.ref) < text.index(plain.ref)
+    lines = text.split("\n")
+    title = catalogue.values(lines[0], "agent.queue_title")
+    assert (title["centre"], title["waiting"], title["held"]) == ("nan", "2", "1")
+    assert catalogue.matches(lines[1], "agent.queue_waiting")
+    assert catalogue.matches(lines[4], "agent.queue_held")
+    assert text.index(urgent.ref) < text.index(plain.ref)
     assert text.index(plain.ref) < text.index(held.ref) and A in text

@@ -9,8 +9,9 @@ import sys
 
 import pytest
 import slixmpp
+from catalogue_helpers import is_told, told
 from slixmpp.plugins.xep_0045.muc import PresenceArgs
-from test_agent_commands_xmpp import Citizen, from_case, passwords, store_of
+from test_agent_commands_xmpp import Citizen, from_case, keyed, passwords, store_of
 from xmpp_helpers import REPO, Person, login, ref_in, start_stack
 
 from bots import catalogue
@@ -156,10 +157,12 @@ def test_commands_typed_in_the_centre_room(route_stack) -> None:
         assert store.get(ref).assigned_to is None
 
         agent.say(room, f"/claim {ref}", mtype="groupchat")
-        held = await agent.expect(lambda m: from_case(ref, info)(m) and "hold" in m["body"])
-        assert "You now hold this case" in held["body"]
+        held = await agent.expect(
+            lambda m: from_case(ref, info)(m) and is_told(m["body"], "agent.claimed")
+        )
+        assert told(held["body"], "agent.claimed") == {"case": ref}
         assert store.get(ref).assigned_to == centre_jid
-        await agent.expect(lambda m: m["type"] == "groupchat" and "✋" in m["body"])
+        await agent.expect(keyed("room.claimed", groupchat=True, ref=ref, agent=centre_jid))
 
         agent.say(room, f"!บันทึก {ref.lower()} โทรกลับผู้ร้องแล้ว", mtype="groupchat")
         await wait_for(lambda: any(m.direction == "note" for m in store.transcript(ref)))
@@ -169,13 +172,23 @@ def test_commands_typed_in_the_centre_room(route_stack) -> None:
         agent.say(room, "/me ไปพักเที่ยงก่อนนะ", mtype="groupchat")  # talk, not a command
         agent.say(room, "/claim", mtype="groupchat")
         need = await agent.expect(lambda m: "TH57-2569-000001" in m["body"])
-        assert "name the case" in need["body"]
+        assert catalogue.matches(need["body"], "agent.need_ref")
+        assert catalogue.values(need["body"], "agent.need_ref") == {"name": "claim"}
         agent.say(room, "/คิว", mtype="groupchat")
-        queue = await agent.expect(lambda m: "queue of" in m["body"])
+        queue = await agent.expect(
+            lambda m: catalogue.matches(m["body"].partition("\n")[0], "agent.queue_title")
+        )
         assert ref in queue["body"] and centre_jid in queue["body"]
         agent.say(room, f"!whoami {ref}", mtype="groupchat")  # the agent's own open cases
-        mine = await agent.expect(lambda m: from_case(ref, info)(m) and "held by" in m["body"])
-        assert f"held by {centre_jid}: 1" in mine["body"] and f"xmpp:{ref.lower()}@" in mine["body"]
+        mine = await agent.expect(
+            lambda m: (
+                from_case(ref, info)(m)
+                and is_told(m["body"].partition("\n")[0], "agent.whoami_title")
+            )
+        )
+        title = told(mine["body"].partition("\n")[0], "agent.whoami_title")
+        assert (title["agent"], title["count"]) == (centre_jid, "1")
+        assert f"xmpp:{ref.lower()}@" in mine["body"]
 
         # An agent of another centre naming this case in their own room: refused.
         other = await login(info, somchai, pw[somchai])

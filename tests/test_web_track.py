@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bots import catalogue
 from casestore import CaseStore, Status
 from web import create_app, track
 
@@ -33,7 +34,14 @@ PHONE = "0812345678"
 BODY = f"ถนนหน้าบ้านเป็นหลุม เลขบัตร {ID_NUMBER} โทร {PHONE} นายสมศรี ใจดี"
 NOTE = "บันทึกภายใน: ผู้ร้องเคยร้องเรื่องนี้แล้ว"
 AGENT_REPLY = "รับเรื่องแล้วครับ จะส่งช่างไปตรวจพรุ่งนี้"
-NOTICE = "[TH57] ศูนย์ดำรงธรรมจังหวัดเชียงราย\nสถานะเรื่องของท่าน: กำลังดำเนินการ"
+NOTICE = catalogue.render(  # a status notice as the agent commands send it
+    "citizen.status_notice",
+    ref="TH57",
+    signature="ศูนย์ดำรงธรรมจังหวัดเชียงราย",
+    status_th="กำลังดำเนินการ",
+    status_en="in progress",
+    more="",
+)
 HIGH = (10_000, 3600)
 
 
@@ -169,7 +177,7 @@ def test_tracking_shows_status_timeline_and_the_centres_replies(any_app: Flask) 
     assert 'datetime="2026-11-21T08:30:00+07:00"' in page.text
     assert "เปิดเรื่อง" in text and "สถานะ: มีเจ้าหน้าที่รับเรื่องแล้ว" in text
     assert "สถานะ: กำลังดำเนินการ" in text
-    assert AGENT_REPLY in text and "สถานะเรื่องของท่าน: กำลังดำเนินการ" in text
+    assert AGENT_REPLY in text and " ".join(NOTICE.split()) in text
     # never: internal notes, the agent's address, the citizen's own words or data, the PIN
     for secret in (NOTE, AGENT, "somchai", CITIZEN, "บ้านเลขที่ 99", ID_NUMBER, PHONE,
                    "สมศรี", "ส่งช่างแล้ว", CENTRE_BOT):

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from catalogue_helpers import told
 from test_adhoc_commands import app, citizen_app, execute, notes, open_case, password_of
 from xmpp_helpers import start_stack
 
+from bots import catalogue
 from bots.agent_commands.room import parse_room, without_case
 from bots.agent_commands.syntax import help_text, parse
 from bots.relay import Relay
@@ -52,7 +54,8 @@ def test_whoami_lists_the_agents_own_open_cases(store: CaseStore, relay: Relay) 
 
     (out,) = says(relay, light, SOMCHAI, "/เรื่องของฉัน")
     assert out.to == SOMCHAI and out.sender == light.lower()  # answered in the case chat
-    assert "open cases held by " + SOMCHAI + ": 1" in out.body
+    title = told(out.body.partition("\n")[0], "agent.whoami_title")
+    assert (title["case"], title["agent"], title["count"]) == (light, SOMCHAI, "1")
     assert water in out.body and f"xmpp:{water.lower()}@bot.{D}?message" in out.body
     assert "น้ำประปาไม่ไหล" in out.body and "มีเจ้าหน้าที่รับเรื่องแล้ว" in out.body
     assert road not in out.body and done not in out.body
@@ -60,9 +63,11 @@ def test_whoami_lists_the_agents_own_open_cases(store: CaseStore, relay: Relay) 
     assert len(store.events(water)) == seen  # a look, not an action: nothing recorded
 
     (none,) = says(relay, light, f"phrae@{D}", "!whoami")
-    assert "You hold no open case" in none.body
+    title, _, rest = none.body.partition("\n")
+    assert told(title, "agent.whoami_title")["count"] == "0"
+    assert catalogue.matches(rest, "agent.whoami_none")
     (refused,) = says(relay, light, SOMCHAI, "/whoami now")
-    assert "takes no argument" in refused.body
+    assert told(refused.body, "agent.argument_not_taken")["name"] == "whoami"
     assert store.get(water).status == Status.ASSIGNED
 
 
@@ -104,10 +109,11 @@ def test_whoami_is_an_adhoc_command(whoami_stack) -> None:
 
         before = await execute(agent, case_jid, "whoami")  # no form: runs at once
         assert before["command"]["status"] == "completed"
-        assert "You hold no open case" in notes(before)
+        assert catalogue.contains(notes(before), "agent.whoami_none")
         await execute(agent, case_jid, "claim")
         after = await execute(agent, case_jid, "whoami")
-        assert ref in notes(after) and f"held by {agent_jid}: 1" in notes(after)
+        title = catalogue.values(notes(after).partition("\n")[0], "agent.whoami_title")
+        assert ref in notes(after) and (title["agent"], title["count"]) == (agent_jid, "1")
         assert await agent.quiet(0.5) == []  # told in the note, not as a chat message
         for p in (agent, person):
             p.close()

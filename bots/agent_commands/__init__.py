@@ -8,8 +8,10 @@
 | `room` | the same commands typed in a centre room with the case first (``!claim <ref>``) |
 | `runner` | `Actions`: runs a parsed command for one deployment; status notices |
 | `common` | helpers the commands share (find a centre or an agent, history, queue lines) |
-| `texts` | what the commands say, Thai first then English |
 | every other module | one command (`claim`, `transfer`, `whoami`…) |
+
+What the commands say is in `bots.catalogue` (`agent.*`, and the `citizen.*` and `room.*`
+notices they send), rendered where they are said.
 
 Adding a command is adding one module with one `AgentCommand` subclass (and its test): the
 text and room syntax, the help texts and the XEP-0050 node with its form

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip
+from bots.catalogue import render
 from kernel.addresses import Outgoing
 
 
@@ -23,16 +23,26 @@ class Assign(AgentCommand):
         case, actor, arg = ctx.case, ctx.actor, ctx.arg
         target = ctx.actions.find_agent(arg, case.centre, ctx.staff)
         if target is None:
-            return [ctx.tell(texts.no_agent(arg, case.centre, ctx.addr.domain))]
+            return [
+                ctx.tell(
+                    render("agent.no_agent", arg=arg, centre=case.centre, domain=ctx.addr.domain)
+                )
+            ]
         current = ctx.current()
         if current.assigned_to == target:
-            return [ctx.tell(texts.already_holds(target))]
+            return [ctx.tell(render("agent.already_holds", target=target))]
         after = ctx.store.assign(case.ref, target, actor=actor)
-        outs = [ctx.tell(texts.assigned(target))]
+        outs = [ctx.tell(render("agent.assigned", target=target))]
         if target != actor:
-            body = texts.assigned_to_you(
-                case.ref, actor, clip(case.summary), ctx.addr.case_jid(case.ref)
+            body = render(
+                "agent.assigned_to_you",
+                ref=case.ref,
+                agent=actor,
+                summary=clip(case.summary),
+                case_jid=ctx.addr.case_jid(case.ref),
             )
             outs.append(Outgoing(to=target, sender=case.ref.lower(), body=body))
-        outs.append(ctx.announce(case, texts.room_assigned(case.ref, target, actor)))
+        outs.append(
+            ctx.announce(case, render("room.assigned", ref=case.ref, target=target, agent=actor))
+        )
         return outs + ctx.actions.status_notices(current, after, actor, confirm=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context
+from bots.catalogue import render
 from casestore import AlreadyAssigned
 from kernel.addresses import Outgoing
 
@@ -19,7 +19,10 @@ class Claim(AgentCommand):
             after = ctx.store.claim(case.ref, actor)
         except AlreadyAssigned as exc:
             if exc.holder == actor:
-                return [ctx.tell(texts.ALREADY_YOURS)]
-            return [ctx.tell(texts.claimed_by_other(exc.holder))]
-        outs = [ctx.tell(texts.CLAIMED), ctx.announce(case, texts.room_claimed(case.ref, actor))]
+                return [ctx.tell(render("agent.already_yours"))]
+            return [ctx.tell(render("agent.claimed_by_other", agent=exc.holder))]
+        outs = [
+            ctx.tell(render("agent.claimed")),
+            ctx.announce(case, render("room.claimed", ref=case.ref, agent=actor)),
+        ]
         return outs + ctx.actions.status_notices(case, after, actor, confirm=False)

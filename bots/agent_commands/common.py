@@ -1,11 +1,11 @@
 """Helpers the commands share: finding a centre or an agent, clipping, status summaries,
-history and queue rendering. Pure functions of their arguments; texts in `texts`."""
+history and queue rendering. Pure functions of their arguments; texts in `bots.catalogue`."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bots.agent_commands import texts
+from bots.catalogue import render
 from casestore import TRANSITIONS, CaseStore, CaseView, EventView, MessageView, Status
 from casestore.centres import Centre, all_centres, centre_by_slug
 from casestore.labels import STATUS_TH, status_label
@@ -18,10 +18,18 @@ HISTORY_CASES = 10
 CLIP = 300
 QUEUE_LINES = 20
 
+#: The catalogue key of the line that ends the citizen's notice of a move to these statuses.
 STATUS_HINT: dict[Status, str] = {
-    Status.WAITING_CITIZEN: texts.STATUS_HINT_WAITING,
-    Status.FORWARDED: texts.STATUS_HINT_FORWARDED,
-    Status.CLOSED: texts.STATUS_HINT_CLOSED,
+    Status.WAITING_CITIZEN: "citizen.hint_waiting",
+    Status.FORWARDED: "citizen.hint_forwarded",
+    Status.CLOSED: "citizen.hint_closed",
+}
+#: The catalogue key of who wrote a transcript line, by its direction.
+DIRECTION_LABEL: dict[str, str] = {
+    "citizen": "agent.from_citizen",
+    "agent": "agent.from_agent",
+    "note": "agent.from_note",
+    "system": "agent.from_system",
 }
 
 
@@ -85,7 +93,12 @@ def next_statuses(case: CaseView) -> list[Status]:
 
 def status_summary(case: CaseView) -> str:
     allowed = ", ".join(f"{s.value} ({STATUS_TH[s]})" for s in next_statuses(case)) or "—"
-    return texts.status_summary(status_label(case.status), case.assigned_to, allowed)
+    return render(
+        "agent.status_summary",
+        label=status_label(case.status),
+        holder=case.assigned_to or render("agent.nobody"),
+        allowed=allowed,
+    )
 
 
 def refused_transition(current: CaseView, target: str) -> str:
@@ -93,7 +106,7 @@ def refused_transition(current: CaseView, target: str) -> str:
         label = status_label(Status(target))
     except ValueError:
         label = str(target)
-    return texts.cannot_move(label, target) + status_summary(current)
+    return render("agent.cannot_move", label=label, status=target, summary=status_summary(current))
 
 
 # -- history ---------------------------------------------------------------------------------
@@ -105,29 +118,34 @@ def history(store: CaseStore, ref: str) -> str:
     assert case is not None
     messages = store.transcript(ref)
     events = store.events(ref)
-    lines = [texts.history_title(case.ref, status_label(case.status), case.assigned_to)]
+    label = status_label(case.status)
+    holder = case.assigned_to or "—"
+    lines = [render("agent.history_title", ref=case.ref, label=label, holder=holder)]
     if (score := store.rating(ref)) is not None:
-        lines.append(texts.history_rating(score))
-    lines.append(texts.history_transcript(min(len(messages), HISTORY_MESSAGES), len(messages)))
+        lines.append(render("agent.history_rating", score=score))
+    shown = min(len(messages), HISTORY_MESSAGES)
+    lines.append(render("agent.history_transcript", shown=shown, total=len(messages)))
     lines += [message_line(m) for m in messages[-HISTORY_MESSAGES:]]
-    lines.append(texts.history_audit(min(len(events), HISTORY_EVENTS), len(events)))
+    shown = min(len(events), HISTORY_EVENTS)
+    lines.append(render("agent.history_audit", shown=shown, total=len(events)))
     lines += [event_line(e) for e in events[-HISTORY_EVENTS:]]
     others = [c for c in store.cases_for_citizen(case.citizen_jid) if c.ref != case.ref]
-    lines.append(texts.history_others(len(others)))
+    lines.append(render("agent.history_others", count=len(others)))
     for other in others[:HISTORY_CASES]:
         line = f"{other.ref} · {when(other.created_at)} · {other.status.value}"
         if other.centre == case.centre:
             line += f" · {clip(other.summary, 80)}"
         else:
-            line += f" · {texts.OTHER_CENTRE} {other.centre}"
+            line += " · " + render("agent.history_other_centre", centre=other.centre)
         lines.append(line)
     if not others:
-        lines.append(texts.NONE)
+        lines.append(render("agent.history_none"))
     return "\n".join(lines)
 
 
 def message_line(m: MessageView) -> str:
-    who = texts.DIRECTION_LABEL.get(m.direction, m.direction)
+    key = DIRECTION_LABEL.get(m.direction)
+    who = render(key) if key else m.direction
     if m.direction in ("agent", "note"):
         who += f" ({m.sender})"
     return f"{when(m.created_at)} {who}: {clip(m.body)}"
@@ -164,13 +182,15 @@ def queue_text(store: CaseStore, addr: Addresses, centre: str, now: datetime | N
     waiting.sort(key=lambda c: (not c.urgent, c.created_at))
     held = [c for c in cases if c.assigned_to is not None]
     name = found.name_th if (found := centre_by_slug(centre)) else centre
-    lines = [texts.queue_title(name, centre, len(waiting), len(held))]
+    lines = [
+        render("agent.queue_title", name=name, centre=centre, waiting=len(waiting), held=len(held))
+    ]
     now = now or datetime.now(THAI_TIME)
-    for title, group in ((texts.QUEUE_WAITING, waiting), (texts.QUEUE_HELD, held)):
+    for key, group in (("agent.queue_waiting", waiting), ("agent.queue_held", held)):
         if not group:
             continue
-        lines.append(title)
+        lines.append(render(key))
         lines += [case_line(c, addr, now) for c in group[:QUEUE_LINES]]
         if len(group) > QUEUE_LINES:
-            lines.append(texts.queue_more(len(group) - QUEUE_LINES))
+            lines.append(render("agent.queue_more", count=len(group) - QUEUE_LINES))
     return "\n".join(lines)

@@ -3,8 +3,8 @@ same transaction; the bridge's worker delivers it (Open311)."""
 
 from __future__ import annotations
 
-from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
+from bots.catalogue import render
 from kernel.addresses import Outgoing
 
 
@@ -30,13 +30,14 @@ class Forward(AgentCommand):
         agency = actions.find_agency(word)
         if agency is None:
             known = ", ".join(f"{a.id} ({a.name_th})" for a in actions.agencies.values()) or "—"
-            return [ctx.tell(texts.no_agency(word, known))]
+            return [ctx.tell(render("agent.no_agency", word=word, known=known))]
         current = ctx.current()
         payload = actions.forward_payload(current, agency, note or None)
         before, after, row = ctx.store.forward(
             ctx.case.ref, agency.id, ctx.actor, payload, note or None
         )
-        text = texts.forwarded_notice(agency.name_th, agency.name_en)
+        text = render("citizen.forwarded_to", name_th=agency.name_th, name_en=agency.name_en)
         outs = actions.status_notices(before, after, ctx.actor, text, confirm=False)
-        outs.append(ctx.tell(texts.forwarded(agency.name_th, agency.id, row.id, bool(agency.url))))
+        key = "agent.forwarded" if agency.url else "agent.forwarded_pending"
+        outs.append(ctx.tell(render(key, name_th=agency.name_th, agency=agency.id, row=row.id)))
         return outs

@@ -3,7 +3,6 @@ the same citizen and centre; later messages to it land in the one kept."""
 
 from __future__ import annotations
 
-from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.anon import placeholder
 from bots.catalogue import render
@@ -36,25 +35,44 @@ class Merge(AgentCommand):
         current = ctx.current()
         problem = None
         if target is None:
-            problem = texts.no_case(arg)
+            problem = render("agent.merge_no_case", arg=arg)
         elif target.ref == current.ref:
-            problem = texts.MERGE_ITSELF
+            problem = render("agent.merge_itself")
         elif target.citizen_jid != current.citizen_jid:
-            problem = texts.other_citizen(target.ref)
+            problem = render("agent.merge_other_citizen", ref=target.ref)
         elif target.centre != current.centre:
-            problem = texts.other_centre(target.ref, target.centre)
+            problem = render("agent.merge_other_centre", ref=target.ref, centre=target.centre)
         elif not target.is_open:
-            problem = texts.keep_not_open(target.ref, STATUS_TH[target.status], target.status.value)
+            problem = render(
+                "agent.merge_keep_not_open",
+                ref=target.ref,
+                status_th=STATUS_TH[target.status],
+                status=target.status.value,
+            )
         if problem:
-            return [ctx.tell(texts.nothing_changed(problem))]
+            return [ctx.tell(render("agent.nothing_changed", problem=problem))]
         dup, keep = ctx.store.merge(current.ref, target.ref, actor)
-        notice = texts.merge_notice(
-            dup.ref, ctx.actions.signature(dup), keep.ref, addr.case_jid(keep.ref)
+        keep_jid = addr.case_jid(keep.ref)
+        notice = render(
+            "citizen.merged",
+            ref=dup.ref,
+            signature=ctx.actions.signature(dup),
+            into=keep.ref,
+            case_jid=keep_jid,
         )
         centre_jid = f"{dup.centre}@{addr.bot_domain}"
         ctx.store.add_message(dup.ref, "system", sender=centre_jid, body=notice)
         return [
-            ctx.tell(texts.merged(keep.ref, addr.case_jid(keep.ref))),
+            ctx.tell(render("agent.merged", into=keep.ref, case_jid=keep_jid)),
             Outgoing(to=dup.citizen_jid, body=notice, sender=dup.centre),
-            ctx.announce(dup, texts.room_merged(dup.ref, keep.ref, current.status.value, actor)),
+            ctx.announce(
+                dup,
+                render(
+                    "room.merged",
+                    ref=dup.ref,
+                    into=keep.ref,
+                    old=current.status.value,
+                    agent=actor,
+                ),
+            ),
         ]

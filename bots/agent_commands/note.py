@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
+from bots.catalogue import render
 from kernel.addresses import Outgoing
 
 
@@ -19,4 +19,4 @@ class Note(AgentCommand):
 
     def run(self, ctx: Context) -> list[Outgoing]:
         _msg, added = ctx.store.add_note(ctx.case.ref, ctx.actor, ctx.arg, ctx.origin_id)
-        return [ctx.tell(texts.NOTE_SAVED)] if added else []
+        return [ctx.tell(render("agent.note_saved"))] if added else []

@@ -11,7 +11,7 @@ import bots.agent_commands as package
 from bots.agent_commands.base import AgentCommand
 
 #: Modules of the package that hold no command.
-NOT_COMMANDS = frozenset({"base", "common", "registry", "room", "runner", "syntax", "texts"})
+NOT_COMMANDS = frozenset({"base", "common", "registry", "room", "runner", "syntax"})
 
 
 @cache

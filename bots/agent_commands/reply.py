@@ -3,9 +3,9 @@ list the centre's canned replies."""
 
 from __future__ import annotations
 
-from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip
+from bots.catalogue import render
 from casestore import EventKind
 from casestore.centres import centre_by_slug
 from casestore.labels import STATUS_TH
@@ -30,16 +30,22 @@ class Reply(AgentCommand):
         current = ctx.current()
         replies = canned.of(current.centre)
         listing = "\n".join(
-            texts.canned_line(r.th_name, r.name, clip(r.th, 70)) for r in replies.values()
+            render("agent.canned_line", th_name=r.th_name, name=r.name, text=clip(r.th, 70))
+            for r in replies.values()
         )
         if not arg:
             ctx.store.record(ctx.case.ref, actor, EventKind.REPLY_LIST)
-            return [ctx.tell(texts.CANNED_TITLE + (listing or "—"))]
+            return [ctx.tell(render("agent.canned_list", listing=listing or "—"))]
         reply = canned.find(current.centre, arg)
         if reply is None:
-            return [ctx.tell(texts.no_canned(arg, listing or "—"))]
+            return [ctx.tell(render("agent.no_canned", arg=arg, listing=listing or "—"))]
         if not current.is_open:
-            return [ctx.tell(texts.not_open_reply(STATUS_TH[current.status], current.status.value))]
+            told = render(
+                "agent.reply_not_open",
+                status_th=STATUS_TH[current.status],
+                status=current.status.value,
+            )
+            return [ctx.tell(told)]
         centre = centre_by_slug(current.centre)
         text = reply.text(
             current.ref,
@@ -49,5 +55,6 @@ class Reply(AgentCommand):
         assert ctx.actions.send_reply is not None, "the relay sets send_reply"
         outs = ctx.actions.send_reply(current, actor, text, ctx.origin_id)
         if outs:
-            outs.append(ctx.tell(texts.canned_sent(reply.th_name, reply.name)))
+            sent = render("agent.canned_sent", th_name=reply.th_name, name=reply.name)
+            outs.append(ctx.tell(sent))
         return outs

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bots.agent_commands import registry, texts
+from bots.agent_commands import registry
 from bots.agent_commands.runner import Actions
 from bots.agent_commands.syntax import parse
+from bots.catalogue import render
 from casestore import parse_ref
 from kernel.addresses import Outgoing
 
@@ -39,7 +40,7 @@ def room_only_ok() -> frozenset[str]:
 
 
 def room_help() -> str:
-    lines = [texts.ROOM_HELP_TITLE]
+    lines = []
     for spec in registry.commands():
         if spec.name == "help":
             continue
@@ -49,12 +50,11 @@ def room_help() -> str:
         else:
             en, th = f"/{spec.name}", f"/{spec.thai}"
         lines.append(f"{th} · {en} — {spec.help_th} · {spec.help_en}")
-    lines.append(texts.ROOM_HELP_FOOTER)
-    return "\n".join(lines)
+    return render("agent.room_help", commands="\n".join(lines))
 
 
 def need_ref(name: str) -> str:
-    return texts.need_ref(name)
+    return render("agent.need_ref", name=name)
 
 
 def parse_room(body: str) -> RoomCommand | None:

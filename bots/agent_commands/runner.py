@@ -16,11 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from bots.agencies import Agency, find_agency
-from bots.agent_commands import common, texts
+from bots.agent_commands import common
 from bots.agent_commands.base import Context
 from bots.agent_commands.syntax import Command, argument_problem, unknown_command
 from bots.anon import citizen_address
 from bots.canned import CannedReplies
+from bots.catalogue import render
 from bots.open311 import open311_request, payload_of
 from casestore import CaseStore, CaseView, InvalidTransition, Status
 from casestore.labels import STATUS_EN, STATUS_TH, status_label
@@ -146,29 +147,38 @@ class Actions:
         if before.status == after.status:
             return []
         old, new = before.status, after.status
-        lines = [f"[{after.ref}] {self.signature(after)}", *texts.notice_status(
-            STATUS_TH[new], STATUS_EN[new]
-        )]  # fmt: skip
-        if text:
-            lines.append(text)
+        more = [text] if text else []
         if hint := common.STATUS_HINT.get(new):
-            lines.append(hint)
+            more.append(render(hint))
         if new == Status.RESOLVED:
-            lines.append(texts.rating_invitation(after.ref, reopen_days()))
-        notice = "\n".join(lines)
+            more.append(render("citizen.rating_invitation", ref=after.ref, days=reopen_days()))
+        notice = render(
+            "citizen.status_notice",
+            ref=after.ref,
+            signature=self.signature(after),
+            status_th=STATUS_TH[new],
+            status_en=STATUS_EN[new],
+            more="".join(f"\n{line}" for line in more),
+        )
         centre_jid = f"{after.centre}@{self.addr.bot_domain}"
         self.store.add_message(after.ref, "system", sender=centre_jid, body=notice)
         # An anonymous tipster's live JID is only in memory (bots.anon); gone → /track only.
         to = citizen_address(after.ref, after.citizen_jid, self.addr.domain, self.anon)
         outs = [Outgoing(to=to, body=notice, sender=after.centre)] if to else []
-        room = texts.room_status(
-            after.ref, STATUS_TH[old], STATUS_TH[new], old.value, new.value, actor
+        room = render(
+            "room.status_changed",
+            ref=after.ref,
+            old_th=STATUS_TH[old],
+            new_th=STATUS_TH[new],
+            old=old.value,
+            new=new.value,
+            agent=actor,
+            why=f" — {common.clip(text, 120)}" if text else "",
         )
-        if text:
-            room += f" — {common.clip(text, 120)}"
         outs.append(self.announce(after, room))
         if confirm:
-            outs.append(self.tell(after, actor, texts.status_now(status_label(new), new.value)))
+            told = render("agent.status_now", label=status_label(new), status=new.value)
+            outs.append(self.tell(after, actor, told))
         return outs
 
     def refused_transition(self, current: CaseView, target: str) -> str:

@@ -3,10 +3,10 @@ status word, the change (validated by the lifecycle; ``merged`` only through /me
 
 from __future__ import annotations
 
-from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import next_statuses, status_summary
 from bots.agent_commands.syntax import parse_status
+from bots.catalogue import render
 from casestore import Status
 from casestore.labels import STATUS_TH
 from kernel.addresses import Outgoing
@@ -31,7 +31,11 @@ class StatusCommand(AgentCommand):
             return [ctx.tell(status_summary(current))]
         target = parse_status(ctx.arg)
         if target is None:
-            return [ctx.tell(texts.unknown_status(ctx.arg) + status_summary(current))]
+            return [
+                ctx.tell(
+                    render("agent.unknown_status", arg=ctx.arg, summary=status_summary(current))
+                )
+            ]
         if target == Status.MERGED:
-            return [ctx.tell(texts.MERGE_NEEDS_REF)]
+            return [ctx.tell(render("agent.merge_needs_ref"))]
         return ctx.actions.change(current, ctx.actor, target)

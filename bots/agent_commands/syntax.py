@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bots.agent_commands import registry, texts
+from bots.agent_commands import registry
 from bots.agent_commands.base import AgentCommand
+from bots.catalogue import render
 from casestore import Status
 from casestore.labels import STATUS_EN, STATUS_TH
 
@@ -75,14 +76,20 @@ def argument_problem(cmd: Command) -> str | None:
     if spec is None:
         return None
     if spec.arg == "required" and not cmd.arg:
-        return texts.argument_missing(spec.name, spec.thai, spec.usage_en, spec.usage_th)
+        return render(
+            "agent.argument_missing",
+            name=spec.name,
+            thai=spec.thai,
+            usage_en=spec.usage_en,
+            usage_th=spec.usage_th,
+        )
     if spec.arg == "none" and cmd.arg:
-        return texts.argument_not_taken(spec.name, spec.thai)
+        return render("agent.argument_not_taken", name=spec.name, thai=spec.thai)
     return None
 
 
 def unknown_command(word: str) -> str:
-    return texts.unknown_command(word)
+    return render("agent.unknown_command", word=word)
 
 
 def help_line(spec: AgentCommand, ref: str = "") -> str:
@@ -94,10 +101,9 @@ def help_line(spec: AgentCommand, ref: str = "") -> str:
 
 
 def help_text() -> str:
-    lines = [texts.HELP_TITLE]
-    lines += [help_line(spec) for spec in registry.commands()]
-    lines.append(texts.HELP_FOOTER + ", ".join(f"{s.value} ({STATUS_TH[s]})" for s in Status))
-    return "\n".join(lines)
+    commands = "\n".join(help_line(spec) for spec in registry.commands())
+    statuses = ", ".join(f"{s.value} ({STATUS_TH[s]})" for s in Status)
+    return render("agent.help", commands=commands, statuses=statuses)
 
 
 # -- statuses --------------------------------------------------------------------------------

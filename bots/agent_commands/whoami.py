@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context
 from bots.agent_commands.common import THAI_TIME, case_line
 from bots.agent_commands.runner import Actions
+from bots.catalogue import render
 from kernel.addresses import Outgoing
 
 
@@ -26,8 +26,8 @@ class WhoAmI(AgentCommand):
     def without_case(self, actions: Actions, actor: str, centre: str) -> str:
         mine = [c for c in actions.store.open_cases(centre=centre) if c.assigned_to == actor]
         now = datetime.now(THAI_TIME)
-        lines = [texts.whoami_title(actor, len(mine))]
+        lines = [render("agent.whoami_title", agent=actor, count=len(mine))]
         lines += [case_line(c, actions.addr, now, holder=False) for c in mine]
         if not mine:
-            lines.append(texts.WHOAMI_NONE)
+            lines.append(render("agent.whoami_none"))
         return "\n".join(lines)

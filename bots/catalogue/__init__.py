@@ -2,8 +2,7 @@
 
 - `citizen` — what a citizen reads (answers at a centre address, `bot.D`, a case address);
 - `room` — what a centre's room reads (new cases, follow-ups, routing, SLA flags);
-- `agent` — what one agent reads in a case chat (the commands' own answers live in
-  `bots/agent_commands/texts.py`).
+- `agent` — what one agent reads in a case chat, the agent commands' answers included.
 
 Each entry has a stable key (``"citizen.case_opened"``), a Thai template, an English template
 and a layout that puts them together; fields are named (`str.format`)::

@@ -82,8 +82,15 @@ TOKEN_FIELDS = frozenset(
     | {"agency", "agency_ref", "channel"}
 )
 
-#: Optional pieces that are whole lines of their own (empty, or a new line and the text).
-LINE_FIELDS = {"merged": r"(?:\n.*)?", "evidence": r"(?:\n.*?)?", "warning": r"(?:.*?\n\n)?"}
+#: Optional pieces that are whole lines of their own (empty, or a new line and the text),
+#: and the urgent mark (empty, or agent.urgent_mark: it ends with a space).
+LINE_FIELDS = {
+    "urgent": r"(?:.*? )?",
+    "merged": r"(?:\n.*)?",
+    "more": r"(?:\n.*)?",
+    "evidence": r"(?:\n.*?)?",
+    "warning": r"(?:.*?\n\n)?",
+}
 
 
 def _pattern(template: str) -> re.Pattern[str]:

@@ -242,3 +242,67 @@ entry(
     "Status of your case: {status_en}; staff will answer in this chat.",
     "[{ref}] {centre_th}\n{th}\n{en}",
 )
+
+# -- notices of the agent commands (bots.agent_commands) -----------------------------------
+
+# A status change. `more`: "" or a new line and the further lines (the agent's text such as
+# citizen.forwarded_to, a citizen.hint_*, citizen.rating_invitation).
+entry(
+    "citizen.status_notice",
+    "สถานะเรื่องของท่าน: {status_th}",
+    "Status of your case: {status_en}",
+    "[{ref}] {signature}\n{th}\n{en}{more}",
+)
+entry(
+    "citizen.hint_waiting",
+    "กรุณาตอบข้อความนี้พร้อมข้อมูลเพิ่มเติม",
+    "Please reply with the details we asked for.",
+    "{th} · {en}",
+)
+entry(
+    "citizen.hint_forwarded",
+    "เรื่องของท่านส่งต่อให้หน่วยงานที่รับผิดชอบแล้ว",
+    "Your case went to the agency in charge.",
+    "{th} · {en}",
+)
+entry(
+    "citizen.hint_closed",
+    "ขอบคุณที่แจ้งเรื่องกับศูนย์ดำรงธรรม",
+    "Thank you for contacting the centre.",
+    "{th} · {en}",
+)
+# Ends the resolved notice: the citizen's answers are read by `bots.citizen`.
+entry(
+    "citizen.rating_invitation",
+    (
+        'กรุณาให้คะแนนการให้บริการ 1–5 (5 = ดีมาก): ตอบเป็นตัวเลข หรือพิมพ์ "ให้คะแนน 5"',
+        'ยังไม่ได้รับการแก้ไข? พิมพ์ "เปิดเรื่องใหม่ {ref}" ภายใน {days} วัน',
+    ),
+    (
+        'Please rate our service 1–5 (5 = very good): reply with a digit, or "rate 5".',
+        'Not solved? Send "reopen {ref}" within {days} days.',
+    ),
+    "{th[0]}\n{en[0]}\n{th[1]} · {en[1]}",
+)
+entry("citizen.forwarded_to", "ส่งต่อ{name_th}", "forwarded to the {name_en}", "{th} · {en}")
+# `reason`: "" or a new line and the agent's reason.
+entry(
+    "citizen.transferred",
+    (
+        "เรื่องของท่านถูกโอนจาก{old_th} ไปยัง{new_th} เลขที่เรื่องยังคงเป็น {ref}",
+        "ตอบกลับที่นี่ได้ตามปกติ",
+    ),
+    (
+        "Your case moved from the {old_en} to the {new_en}; its reference stays {ref}.",
+        "Reply here as before",
+    ),
+    "[{ref}] {new_th}\n{th[0]}\n{en[0]}{reason}\n{th[1]} · {en[1]}: xmpp:{case_jid}",
+)
+# `ref`: the duplicate, closed; `into`: the case kept (`case_jid` its address).
+entry(
+    "citizen.merged",
+    "เรื่อง {ref} ซ้ำกับเรื่อง {into} ของท่าน จึงรวมไว้ด้วยกัน เราดำเนินการต่อในเรื่อง {into}",
+    "Your case {ref} repeats your case {into}, so they were merged; "
+    "we continue under {into}: xmpp:{case_jid}",
+    "[{ref}] {signature}\n{th}\n{en}",
+)

@@ -193,3 +193,43 @@ entry(
     "not be reached (no {target} room on this server), status {status}, held by {holder}",
     "⚠️ {ref} {th} · {en}\n{link}",
 )
+
+# -- the agent commands (bots.agent_commands) ----------------------------------------------
+# `agent`: who gave the command; `why`: "" or " — <the agent's text>".
+
+entry("room.claimed", "รับเรื่องโดย", "claimed by {agent}", "✋ {ref} {th} · {en}")
+entry(
+    "room.assigned",
+    ("มอบหมายให้", "โดย"),
+    ("assigned to", "by"),
+    "👉 {ref} {th[0]} · {en[0]} {target} {th[1]} · {en[1]} {agent}",
+)
+# `old`, `new`: status values; `old_th`, `new_th`: their Thai labels.
+entry(
+    "room.status_changed",
+    "โดย",
+    "by",
+    "📌 {ref}: {old_th} → {new_th} ({old} → {new}) {th} · {en} {agent}{why}",
+)
+entry(
+    "room.transferred_out",
+    ("โอนไป", "โดย"),
+    ("transferred to", "by"),
+    "↪️ {ref} {th[0]} · {en[0]} {slug} ({name_th}) {th[1]} · {en[1]} {agent}{why}",
+)
+# In the room of the centre receiving the case. `urgent`: "" or agent.urgent_mark; `old`: the
+# slug of the centre it came from; `kind`: type/topic; `status`: its status value.
+entry(
+    "room.transferred_in",
+    ("โอนมาจาก", "โดย", "สถานะ", "เปิดเรื่อง"),
+    ("transferred from", "by", "status", "open"),
+    "📥 {urgent}{ref} {th[0]} · {en[0]} {old} {th[1]} · {en[1]} {agent}{why}\n"
+    "{kind} · {th[2]} · {en[2]} {status}\n{summary}\n{th[3]} / {en[3]}: xmpp:{case_jid}?message",
+)
+# `old`: the duplicate's status value before the merge.
+entry(
+    "room.merged",
+    ("รวมเข้ากับ", "โดย"),
+    ("merged into", "by"),
+    "🔗 {ref} {th[0]} · {en[0]} {into} ({old} → merged) {th[1]} · {en[1]} {agent}",
+)
