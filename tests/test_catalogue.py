@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from bots import catalogue
+from bots.agent_commands import registry
 from bots.catalogue import REGISTRY, Entry
 from bots.catalogue._entry import TOKEN_FIELDS
 
+registry.commands()  # the commands' own entries join the catalogue when they load
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUE = REPO / "bots" / "catalogue"
 #: Code that renders catalogue texts (the catalogue itself excluded).
@@ -107,6 +109,11 @@ def test_every_entry_renders_and_reads_back(key: str) -> None:
         catalogue.render(key, unexpected="x", **values)
 
 
+def _defines(call: ast.Call) -> bool:
+    """`entry(key, th, en…)`: a command declaring its own entry, not a use of it."""
+    return isinstance(call.func, ast.Name) and call.func.id == "entry"
+
+
 def _calls() -> list[tuple[str, ast.Call, str]]:
     """(key, call, where) for every call in the code whose first argument is a key."""
     found = []
@@ -116,7 +123,7 @@ def _calls() -> list[tuple[str, ast.Call, str]]:
                 continue
             tree = ast.parse(path.read_bytes(), filename=str(path))
             for node in ast.walk(tree):
-                if not (isinstance(node, ast.Call) and node.args):
+                if not (isinstance(node, ast.Call) and node.args) or _defines(node):
                     continue
                 first = node.args[0]
                 if (
@@ -150,8 +157,17 @@ def _keys_named() -> set[str]:
         for path in sorted((REPO / package).rglob("*.py")):
             if path.is_relative_to(CATALOGUE):
                 continue
-            for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
-                if isinstance(node, ast.Constant) and node.value in REGISTRY:
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+            defined = {
+                id(node.args[0]) for node in ast.walk(tree)
+                if isinstance(node, ast.Call) and node.args and _defines(node)
+            }
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Constant)
+                    and node.value in REGISTRY
+                    and id(node) not in defined
+                ):
                     named.add(node.value)
     return named
 

@@ -9,8 +9,11 @@ from datetime import datetime
 from bots.agent_commands.base import AgentCommand, Context
 from bots.agent_commands.common import THAI_TIME, case_line
 from bots.agent_commands.runner import Actions
-from bots.catalogue import render
+from bots.catalogue import entry, render
 from kernel.addresses import Outgoing
+
+entry("agent.whoami_title", "เรื่องที่ท่านดูแลอยู่", "open cases held by {agent}", "{th} · {en}: {count}")
+entry("agent.whoami_none", "ท่านยังไม่มีเรื่องที่ดูแลอยู่", "You hold no open case.", "{th} · {en}")
 
 
 class WhoAmI(AgentCommand):

@@ -14,14 +14,18 @@ and a layout that puts them together; fields are named (`str.format`)::
 `render` refuses a missing or unexpected field. Tests read texts back by key, not by their
 wording: `matches(body, key)` (the whole body), `contains(body, key)`, `key_of(body)`, and
 `values(body, key)` for the fields (a reference, a PIN). No XMPP, no Flask here.
+
+An agent command that says something of its own declares its entries in its own module with
+`entry("agent.<command>_…", th, en)`: they join the catalogue when the command registry loads
+the command, so adding a command is one file (and its test).
 """
 
 from __future__ import annotations
 
 from bots.catalogue import agent, citizen, room  # noqa: F401  (registers their entries)
-from bots.catalogue._entry import REGISTRY, Entry
+from bots.catalogue._entry import REGISTRY, Entry, entry
 
-__all__ = ["REGISTRY", "Entry", "contains", "key_of", "matches", "render", "values"]
+__all__ = ["REGISTRY", "Entry", "contains", "entry", "key_of", "matches", "render", "values"]
 
 
 def render(key: str, **values: object) -> str:

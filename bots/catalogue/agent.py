@@ -341,7 +341,7 @@ entry("agent.from_agent", "เจ้าหน้าที่", "agent", "{th} ·
 entry("agent.from_note", "บันทึกภายใน", "note", "🔒 {th} · {en}")
 entry("agent.from_system", "แจ้งผู้ร้อง", "notice", "{th} · {en}")
 
-# -- /queue, /whoami -----------------------------------------------------------------------
+# -- /queue -----------------------------------------------------------------------------
 
 # `name`: the centre's Thai name; `centre`: its slug.
 entry(
@@ -353,10 +353,3 @@ entry(
 entry("agent.queue_waiting", "รอรับเรื่อง", "waiting", "{th} · {en}")
 entry("agent.queue_held", "มีผู้ดูแล", "held", "{th} · {en}")
 entry("agent.queue_more", "และอีก {count} เรื่อง", "and more", "… {th} · {en}")
-entry(
-    "agent.whoami_title",
-    "เรื่องที่ท่านดูแลอยู่",
-    "open cases held by {agent}",
-    "{th} · {en}: {count}",
-)
-entry("agent.whoami_none", "ท่านยังไม่มีเรื่องที่ดูแลอยู่", "You hold no open case.", "{th} · {en}")
