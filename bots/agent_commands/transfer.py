@@ -1,18 +1,22 @@
 """``/transfer <centre> [reason]`` (``/โอนเรื่อง``, ``/โอน``): move the case to another centre
 of this server; reference, transcript and audit log are kept.
 
-A centre address of another server (``nonthaburi@central.example``) is refused, never
-taken for this server's centre of the same name: cases do not cross servers from here yet
-(`bridge.federation` has the mechanism, with no caller)."""
+A centre address of a federated peer server (``nonthaburi@central.example``, a domain in
+`Addresses.peers`) asks the edge to send the case there: the command returns a
+`RemoteTransfer` (no XMPP here) that `bridge.component` carries out with
+`bridge.federation.Federation.send_case`, then tells the agent, the rooms and the citizen the
+peer's answer. Any other server's address is refused, never taken for this server's centre of
+the same name."""
 
 from __future__ import annotations
 
 from bots.agent_commands import texts
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip, find_centre, foreign_domain
+from bots.catalogue import render
 from casestore.centres import Centre, centre_by_slug
 from casestore.labels import STATUS_TH
-from kernel.addresses import Outgoing
+from kernel.addresses import Outgoing, RemoteTransfer
 
 
 class Transfer(AgentCommand):
@@ -31,13 +35,20 @@ class Transfer(AgentCommand):
 
     def problem(self, ctx: Context, word: str) -> tuple[str | None, Centre | None]:
         """(the refusal or None, the target centre)."""
-        if foreign_domain(word, ctx.addr):
-            return texts.other_server(word, ctx.addr.domain), None
+        peer = foreign_domain(word, ctx.addr)
+        if peer and peer not in ctx.addr.peers:
+            return self._not_a_peer(ctx, word, peer), None
         target = find_centre(word)
         if target is None:
             return texts.no_centre(word), None
         current = ctx.current()
         served = ctx.actions.served()
+        if peer:
+            if not current.is_open:
+                return texts.not_open_transfer(
+                    STATUS_TH[current.status], current.status.value
+                ), target
+            return None, target
         if target.slug == current.centre:
             return texts.already_at(target.name_th, target.slug), target
         if served is not None and target.slug not in served:
@@ -53,6 +64,16 @@ class Transfer(AgentCommand):
         if problem or target is None:
             return [ctx.tell(problem or texts.no_centre(word))]
         actor, addr = ctx.actor, ctx.addr
+        peer = foreign_domain(word, addr)
+        if peer:  # a federated peer (checked by `problem`): the edge sends it and reports
+            where = f"{target.slug}@{peer}"
+            return [
+                ctx.tell(render("agent.remote_transfer_sending", target=where)),
+                RemoteTransfer(
+                    to=actor, body="", ref=ctx.case.ref, peer=peer, centre=target.slug,
+                    reason=reason or None,
+                ),
+            ]
         before, after = ctx.store.transfer(ctx.case.ref, target.slug, actor, reason or None)
         old = centre_by_slug(before.centre)
         notice = texts.transfer_notice(
@@ -81,3 +102,11 @@ class Transfer(AgentCommand):
             ),
             ctx.announce(after, arrival),
         ]
+
+    @staticmethod
+    def _not_a_peer(ctx: Context, word: str, domain: str) -> str:
+        peers = ", ".join(sorted(ctx.addr.peers)) or "—"
+        return render(
+            "agent.transfer_not_a_peer", word=word, domain=domain, ours=ctx.addr.domain,
+            peers=peers,
+        )
