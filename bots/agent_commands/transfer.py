@@ -19,6 +19,17 @@ from casestore.labels import STATUS_TH
 from kernel.addresses import Outgoing, RemoteTransfer
 
 
+def peer_of(domain: str | None, peers: frozenset[str]) -> str | None:
+    """The federated peer a foreign address names: its domain, or its ``bot.``/``rooms.``
+    host (``nonthaburi@bot.central.example`` is the centre on ``central.example``)."""
+    if not domain:
+        return None
+    if domain in peers:
+        return domain
+    host, _, rest = domain.partition(".")
+    return rest if host in ("bot", "rooms") and rest in peers else None
+
+
 class Transfer(AgentCommand):
     name, thai, aliases = "transfer", "โอนเรื่อง", ("โอน",)
     arg = "required"
@@ -35,9 +46,10 @@ class Transfer(AgentCommand):
 
     def problem(self, ctx: Context, word: str) -> tuple[str | None, Centre | None]:
         """(the refusal or None, the target centre)."""
-        peer = foreign_domain(word, ctx.addr)
-        if peer and peer not in ctx.addr.peers:
-            return self._not_a_peer(ctx, word, peer), None
+        domain = foreign_domain(word, ctx.addr)
+        peer = peer_of(domain, ctx.addr.peers)
+        if domain and peer is None:
+            return self._not_a_peer(ctx, word, domain), None
         target = find_centre(word)
         if target is None:
             return texts.no_centre(word), None
@@ -64,7 +76,7 @@ class Transfer(AgentCommand):
         if problem or target is None:
             return [ctx.tell(problem or texts.no_centre(word))]
         actor, addr = ctx.actor, ctx.addr
-        peer = foreign_domain(word, addr)
+        peer = peer_of(foreign_domain(word, addr), addr.peers)
         if peer:  # a federated peer (checked by `problem`): the edge sends it and reports
             where = f"{target.slug}@{peer}"
             return [

@@ -65,9 +65,9 @@ entry("agent.room_command_fault", "ขออภัย ระบบขัดข�
 
 entry(
     "agent.transfer_not_a_peer",
-    "«{word}» เป็นศูนย์บนเซิร์ฟเวอร์ {domain} ซึ่งไม่ได้เชื่อมต่อ (federation) กับ {ours} "
+    "«{word}» เป็นศูนย์บนเซิร์ฟเวอร์อื่น ({domain}) ซึ่งไม่ได้เชื่อมต่อ (federation) กับ {ours} "
     "ไม่มีการเปลี่ยนแปลง เซิร์ฟเวอร์ที่โอนเรื่องไปได้: {peers}",
-    "«{word}» is a centre of server {domain}, which is not a federated peer of {ours}. "
+    "«{word}» is a centre of another server ({domain}), which is not a federated peer of {ours}. "
     "Nothing changed. Servers cases can move to: {peers}",
 )
 entry(
