@@ -66,11 +66,12 @@ def federation_config(settings: StackSettings):
 
 
 def start_federation(settings: StackSettings, config, store: CaseStore, xmpp: BotComponent,
-                     loop: asyncio.AbstractEventLoop, on_ready) -> object:
+                     loop: asyncio.AbstractEventLoop, on_ready, slugs: list[str]) -> object:
     """Connect the gateway component ``federation.<domain>`` (Prosody's federation file
     declares it) and attach a `bridge.federation.Federation` to it: `/transfer
     <centre>@<peer>` sends through it, and cases peers send are imported, announced in their
-    centre's room and routed (`CaseBridge.case_imported`). `on_ready` once connected."""
+    centre's room and routed (`CaseBridge.case_imported`) if `slugs` (the centres served
+    here) has their centre. `on_ready` once connected."""
     import slixmpp
 
     from bridge.federation import Federation, gateway_jid
@@ -89,7 +90,6 @@ def start_federation(settings: StackSettings, config, store: CaseStore, xmpp: Bo
             loop.call_later(1.0, gateway.connect)
 
     gateway.add_event_handler("disconnected", disconnected)
-    slugs = [c.slug for c in load_centres()]
     federation = Federation(gateway, store, settings.domain, config.peers, slugs,
                             on_imported=xmpp.cases.case_imported)
     xmpp.cases.federation = federation
@@ -159,7 +159,8 @@ def run_bot(settings: StackSettings) -> None:
     gateway = None
     if federation is not None:
         gateway = start_federation(
-            settings, federation, store, xmpp, loop, lambda: connected("federation")
+            settings, federation, store, xmpp, loop, lambda: connected("federation"),
+            [room.partition("@")[0] for room in rooms],  # the centres it can take cases for
         )
     background.append(loop.create_task(_watch_provisioning(settings, addresses, xmpp)))
     try:

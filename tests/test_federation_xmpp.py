@@ -400,6 +400,12 @@ def test_agent_transfers_a_case_to_a_peer_server_with_the_transfer_command(produ
             announced = await watcher.expect(
                 lambda m: m["type"] == "groupchat" and ref in m["body"], timeout=20
             )
+            # a north citizen writing to the capital centre is a citizen there, not staff:
+            # the message joins the open case and reaches the agent the case was routed to
+            person.say(f"{TO_CENTRE}@bot.{CAPITAL}", "ไฟถนนดับทั้งซอย 5 มาสามคืนแล้ว")
+            await watcher.expect(lambda m: "ไฟถนนดับทั้งซอย 5" in m["body"], timeout=15)
+            assert not [m for m in person.inbox
+                        if contains(m["body"], "agent.not_citizen_address")]
         finally:
             person.close()
             agent.close()
