@@ -28,7 +28,7 @@ from bots.agent_commands import registry
 from bots.agent_commands.base import AgentCommand, Field
 from bots.agent_commands.syntax import command
 from casestore import CaseView, parse_ref
-from kernel.addresses import Outgoing
+from kernel.addresses import Outgoing, RemoteTransfer
 
 if TYPE_CHECKING:
     from bridge.component import CaseBridge
@@ -177,8 +177,9 @@ class AdhocCommands:
             raise XMPPError("forbidden")
         staff = await bridge.staff_of(case.centre)
         outs = bridge.relay.run_command(case, actor, command(name, arg), staff | {actor})
-        told = [o for o in outs if _to_agent(o, case, actor)]
-        bridge._send([o for o in outs if not _to_agent(o, case, actor)])
+        # a RemoteTransfer is carried out by `_send` (its outcome reaches the agent's chat)
+        told = [o for o in outs if _to_agent(o, case, actor) and not isinstance(o, RemoteTransfer)]
+        bridge._send([o for o in outs if o not in told])
         prefix = f"[{case.ref}] "
         text = "\n".join(o.body.removeprefix(prefix) for o in told) or "OK"
         session["notes"] = [("info", text)]

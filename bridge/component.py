@@ -28,9 +28,9 @@ from bots.urgent import Reannouncer, interval
 from bridge.adhoc import AdhocCommands
 from bridge.outbox import deliver_forever
 from casestore import CaseStore, CaseView, DeliveryView, EventKind, MessageView, parse_ref
-from casestore.centres import centre_by_iso
+from casestore.centres import centre_by_iso, centre_by_slug
 from casestore.refs import utcnow
-from kernel.addresses import Addresses, Outgoing
+from kernel.addresses import Addresses, Outgoing, RemoteTransfer
 from kernel.xmpp import origin_id
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,10 @@ class CaseBridge:
         )
         self._sla = _sla()
         self._staff: dict[str, tuple[float, frozenset[str]]] = {}
+        #: `bridge.federation.Federation` when this server has federated peers (the bot
+        #: process attaches it); `/transfer <centre>@<peer>` is carried out with it
+        self.federation: Any = None
+        self._remote: set[asyncio.Task] = set()
         xmpp.add_event_handler("groupchat_presence", self._room_presence)
         xmpp.add_event_handler("disconnected", lambda _e: self.presence.forget())
         # The same commands as XEP-0050 ad-hoc commands (the component has the plugin).
@@ -136,25 +140,30 @@ class CaseBridge:
         centre's room once (audit event `announced`) and routed like any new case."""
         outs: list[Outgoing] = []
         for case in self.store.unannounced(ANNOUNCED):
-            province = centre_by_iso(case.province) if case.province else None
-            text = room_announcement(
-                case.ref, self.addr.case_jid(case.ref), case.type, case.topic,
-                province.province_th if province else None, case.urgent, case.urgent_reason,
-                case.summary, (),
-            )  # fmt: skip
             via = case.citizen_jid.partition("@")[0]
-            outs.append(
-                Outgoing(
-                    to=self.addr.room_jid(case.centre),
-                    body=render(
-                        "room.new_case_via", announcement=text, channel=case.channel, source=via
-                    ),
-                    groupchat=True,
-                )
+            outs += self._announce(
+                case, "room.new_case_via", channel=case.channel, source=via
             )
-            self.store.record(case.ref, self.addr.bot_domain, ANNOUNCED, case.channel)
-            outs += self.router.route(case)
         return outs
+
+    def _announce(self, case: CaseView, key: str, **values: object) -> list[Outgoing]:
+        """Announce `case` in its centre's room once (audit event `announced`; `key` is the
+        catalogue entry around the announcement) and route it like any new case."""
+        province = centre_by_iso(case.province) if case.province else None
+        text = room_announcement(
+            case.ref, self.addr.case_jid(case.ref), case.type, case.topic,
+            province.province_th if province else None, case.urgent, case.urgent_reason,
+            case.summary, (),
+        )  # fmt: skip
+        outs = [
+            Outgoing(
+                to=self.addr.room_jid(case.centre),
+                body=render(key, announcement=text, **values),
+                groupchat=True,
+            )
+        ]
+        self.store.record(case.ref, self.addr.bot_domain, ANNOUNCED, case.channel)
+        return outs + self.router.route(case)
 
     async def announce_others_forever(self, every: float = 5.0) -> None:
         """Look for cases opened outside the chat every `every` seconds until cancelled."""
@@ -250,7 +259,72 @@ class CaseBridge:
 
     def _send(self, outs: list[Outgoing]) -> None:
         for out in outs:
-            self.xmpp.send_out(out)
+            if isinstance(out, RemoteTransfer):
+                task = asyncio.get_running_loop().create_task(self.remote_transfer(out))
+                self._remote.add(task)
+                task.add_done_callback(self._remote.discard)
+            else:
+                self.xmpp.send_out(out)
+
+    async def remote_transfer(self, request: RemoteTransfer, timeout: float = 20) -> None:
+        """Carry out `/transfer <centre>@<peer>`: send the case to the peer's gateway and tell
+        the agent the outcome; on success also the citizen (the case's address there) and the
+        room. A refusal or silence changes nothing here."""
+        from bridge.federation import FederationError, gateway_jid
+
+        target = f"{request.centre}@{request.peer}"
+        before = self.store.get(request.ref)
+        if before is None:
+            return
+        tell = self.relay.actions.tell
+        try:
+            if self.federation is None:
+                raise FederationError("federation is not running on this server")
+            after = await self.federation.send_case(
+                request.ref, gateway_jid(request.peer), request.centre, request.to,
+                request.reason, timeout=timeout,
+            )  # fmt: skip
+        except Exception as exc:  # FederationError: refused or silent; else our fault
+            if not isinstance(exc, FederationError):
+                log.exception("transfer of %s to %s failed", request.ref, target)
+            log.warning("transfer of %s to %s failed: %s", request.ref, target, exc)
+            error = str(exc) if isinstance(exc, FederationError) else "internal error"
+            text = render("agent.remote_transfer_refused", target=target, error=error)
+            self._send([tell(before, request.to, text)])
+            return
+        centre = centre_by_slug(request.centre)
+        case_jid = self.addr.peer_case_jid(after.ref, request.peer)
+        notice = render(
+            "citizen.moved_to_peer", ref=after.ref, peer=request.peer, case_jid=case_jid,
+            centre_th=centre.name_th if centre else request.centre,
+            centre_en=centre.name_en if centre else request.centre,
+        )  # fmt: skip
+        self.store.add_message(
+            after.ref, "system", sender=f"{before.centre}@{self.addr.bot_domain}", body=notice
+        )
+        why = f" — {request.reason[:120]}" if request.reason else ""
+        outs = [
+            tell(before, request.to, render("agent.remote_transfer_done", target=target)),
+            self.relay.actions.announce(before, render(
+                "room.transferred_to_peer", ref=after.ref, peer=request.peer, target=target,
+                actor=request.to, why=why,
+            )),
+        ]  # fmt: skip
+        outs += self.relay.to_citizen(
+            after, [Outgoing(to=after.citizen_jid, body=notice, sender=before.centre)]
+        )
+        self._send(outs)
+
+    def case_imported(self, case: CaseView) -> None:
+        """A case a federated peer sent here (`bridge.federation`): announced in its centre's
+        room (saying from which server and why) and routed, like a case opened here."""
+        try:
+            last = self.store.events(case.ref)[-1]  # the import's `transferred` event
+            peer = last.actor.removeprefix("federation.")
+            why = f" — {last.note}" if last.note else ""
+            self._send(self._announce(case, "room.new_case_from_peer", peer=peer, why=why))
+        except Exception:
+            log.exception("announcing imported case %s failed", case.ref)
 
     async def is_agent(self, jid: str, centre: str) -> bool:
         """The centre account, ``admin@D``, or an account on the centre room's list

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import slixmpp
@@ -162,6 +164,78 @@ class Federation:
         reply["error"]["condition"] = condition
         reply["error"]["text"] = text
         reply.send()
+
+
+# -- the operator's configuration: DIR/federation.json (`damrongdham federation …`) ----------
+
+CONFIG_FILE = "federation.json"
+DEFAULT_S2S_PORT = 5269
+
+
+@dataclass
+class FederationConfig:
+    """This server's federation: its domain, where s2s listens, the gateway's secret and the
+    peers (domain -> (address, s2s port)). Kept in ``DIR/federation.json`` (mode 0600)."""
+
+    domain: str
+    gateway_secret: str
+    listen: str = "0.0.0.0"
+    s2s_port: int = DEFAULT_S2S_PORT
+    peers: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "domain": self.domain,
+            "gateway_secret": self.gateway_secret,
+            "listen": self.listen,
+            "s2s_port": self.s2s_port,
+            "peers": {d: [h, p] for d, (h, p) in sorted(self.peers.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> FederationConfig:
+        return cls(
+            domain=str(data["domain"]),
+            gateway_secret=str(data["gateway_secret"]),
+            listen=str(data.get("listen", "0.0.0.0")),
+            s2s_port=int(data.get("s2s_port", DEFAULT_S2S_PORT)),
+            peers={str(d): (str(h), int(p)) for d, (h, p) in data.get("peers", {}).items()},
+        )
+
+
+def config_path(data_dir: Path) -> Path:
+    return data_dir / CONFIG_FILE
+
+
+def load_config(data_dir: Path) -> FederationConfig | None:
+    """The federation of the server in `data_dir`, None when it has none (ValueError if the
+    file cannot be read)."""
+    path = config_path(data_dir)
+    if not path.exists():
+        return None
+    try:
+        return FederationConfig.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def save_config(
+    data_dir: Path, prosody_dir: Path, certs_dir: Path, config: FederationConfig
+) -> Path:
+    """Write ``federation.json`` (0600: it holds the gateway secret) and Prosody's
+    ``federation.cfg.lua`` from it. Both take effect at the next start of the stack."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = config_path(data_dir)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(config.to_json(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    path.chmod(0o600)
+    write_prosody_federation(
+        prosody_dir, certs_dir, config.domain, config.listen, config.s2s_port, config.peers,
+        config.gateway_secret,
+    )
+    return path
 
 
 # -- the Prosody side ---------------------------------------------------------------------------

@@ -48,19 +48,80 @@ async def _watch_provisioning(
             await xmpp.serve_rooms(served_rooms(settings, addresses))
 
 
+def federation_config(settings: StackSettings):
+    """This server's federation (`damrongdham federation`), or None: none configured, or
+    unusable (logged; the bot then runs without it and refuses transfers to peers)."""
+    from bridge.federation import load_config
+
+    try:
+        config = load_config(settings.data_dir)
+    except ValueError as exc:
+        log.error("federation off: %s", exc)
+        return None
+    if config is not None and config.domain != settings.domain:
+        log.error("federation off: federation.json is for %s, this server is %s",
+                  config.domain, settings.domain)
+        return None
+    return config
+
+
+def start_federation(settings: StackSettings, config, store: CaseStore, xmpp: BotComponent,
+                     loop: asyncio.AbstractEventLoop, on_ready, slugs: list[str]) -> object:
+    """Connect the gateway component ``federation.<domain>`` (Prosody's federation file
+    declares it) and attach a `bridge.federation.Federation` to it: `/transfer
+    <centre>@<peer>` sends through it, and cases peers send are imported, announced in their
+    centre's room and routed (`CaseBridge.case_imported`) if `slugs` (the centres served
+    here) has their centre. `on_ready` once connected."""
+    import slixmpp
+
+    from bridge.federation import Federation, gateway_jid
+
+    gateway = slixmpp.ComponentXMPP(
+        gateway_jid(settings.domain), config.gateway_secret, settings.listen,
+        settings.component_port,
+    )  # fmt: skip
+    gateway.loop = loop
+    gateway.add_event_handler("session_start", lambda _e: on_ready())
+    stopping = getattr(xmpp, "_stopping", False)
+
+    def disconnected(_event: object) -> None:
+        if not getattr(xmpp, "_stopping", stopping):  # stopping with the bot
+            log.warning("federation gateway disconnected; reconnecting")
+            loop.call_later(1.0, gateway.connect)
+
+    gateway.add_event_handler("disconnected", disconnected)
+    federation = Federation(gateway, store, settings.domain, config.peers, slugs,
+                            on_imported=xmpp.cases.case_imported)
+    xmpp.cases.federation = federation
+    gateway.connect()
+    log.info("federation: %s with peers %s", gateway_jid(settings.domain),
+             ", ".join(sorted(config.peers)) or "none")
+    return gateway
+
+
 def run_bot(settings: StackSettings) -> None:
     """Connect the component to Prosody and serve until told to stop."""
     secrets = settings.load_secrets()
-    addresses = Addresses.for_domain(settings.domain)
+    federation = federation_config(settings)
+    addresses = Addresses.for_domain(
+        settings.domain, federation.peers if federation is not None else ()
+    )
     store = CaseStore(settings.db_url, pin_key=secrets.pin_key)
     store.migrate()
     ready = ready_file(settings)
     ready.parent.mkdir(parents=True, exist_ok=True)
     ready.unlink(missing_ok=True)
 
+    waiting = {"bot", "federation"} if federation is not None else {"bot"}
+
+    def connected(part: str) -> None:  # ready once the bot (and the gateway) are connected
+        waiting.discard(part)
+        if not waiting and not ready.exists():
+            ready.write_text("ready\n")
+            log.info("bot ready: %s", addresses.bot_domain)
+
     def on_ready() -> None:
-        ready.write_text("ready\n")
-        log.info("bot ready: %s", addresses.bot_domain)
+        connected("bot")
 
     rooms = served_rooms(settings, addresses)
     # Compile the triage's patterns now, not on the first citizen's message (≈ 0.5 s).
@@ -95,10 +156,18 @@ def run_bot(settings: StackSettings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     xmpp.connect()
+    gateway = None
+    if federation is not None:
+        gateway = start_federation(
+            settings, federation, store, xmpp, loop, lambda: connected("federation"),
+            [room.partition("@")[0] for room in rooms],  # the centres it can take cases for
+        )
     background.append(loop.create_task(_watch_provisioning(settings, addresses, xmpp)))
     try:
         loop.run_until_complete(stopped)
         loop.run_until_complete(asyncio.wait_for(xmpp.stop(), 5))
+        if gateway is not None:
+            gateway.disconnect()
     except TimeoutError:
         pass
     finally:

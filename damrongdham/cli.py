@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", type=_data_dir, default=DEFAULT_DATA_DIR)
 
     from bots import triage_cli
-    from damrongdham import apikeys_cli, pdpa_cli, qr_cli
+    from damrongdham import apikeys_cli, federation_cli, pdpa_cli, qr_cli
     from provisioning import cli as provision_cli
 
     provision_cli.add_parser(sub)
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         # every argument, `-h` too, goes to the harness as given (see `main`)
         sub.add_parser(name, help=text, add_help=False)
     qr_cli.add_parser(sub)
+    federation_cli.add_parser(sub)
 
     tri = sub.add_parser("triage", help="one message per stdin line -> one JSON object per line")
     triage_cli.add_arguments(tri)
@@ -193,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         from damrongdham import qr_cli
 
         return qr_cli.run(args)
+    if args.command == "federation":
+        from damrongdham import federation_cli
+
+        return federation_cli.run(args)
     if args.command == "triage":
         from bots import triage_cli
 

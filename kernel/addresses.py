@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 BOT_NICK = "ระบบรับเรื่อง"  # the bot's nick in the centre rooms
@@ -15,15 +16,26 @@ class Addresses:
     bot_domain: str
     muc_domain: str
     citizen_domains: frozenset[str]
+    #: domains of the federated peer servers (`bridge.federation`): cases may move there, and
+    #: their citizens (``citizens.P``/``anon.P``) are citizens here too, never staff
+    peers: frozenset[str] = frozenset()
 
     @classmethod
-    def for_domain(cls, domain: str) -> Addresses:
+    def for_domain(cls, domain: str, peers: Iterable[str] = ()) -> Addresses:
+        peers = frozenset(p.casefold() for p in peers)
         return cls(
             domain=domain,
             bot_domain=f"bot.{domain}",
             muc_domain=f"rooms.{domain}",
-            citizen_domains=frozenset({f"citizens.{domain}", f"anon.{domain}"}),
+            citizen_domains=frozenset(
+                f"{host}.{d}" for d in (domain, *sorted(peers)) for host in ("citizens", "anon")
+            ),
+            peers=peers,
         )
+
+    def peer_case_jid(self, ref: str, peer: str) -> str:
+        """A case's address on the peer server `peer` (where a transfer moved it)."""
+        return f"{ref.lower()}@bot.{peer}"
 
     def case_jid(self, ref: str) -> str:
         return f"{ref.lower()}@{self.bot_domain}"
@@ -45,3 +57,18 @@ class Outgoing:
     sender: str = ""
     groupchat: bool = False
     oob: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteTransfer(Outgoing):
+    """Not a message: a request from an agent command (`bots.agent_commands.transfer`) that
+    the edge carries out over XMPP (`bridge.component`): send case `ref` to centre `centre`
+    of the federated peer server `peer` (`bridge.federation.Federation.send_case`), then tell
+    the agent (`to`), the rooms and the citizen the outcome. Nothing has changed locally yet.
+    It is an `Outgoing` only so that it travels with a command's results (never sent as is:
+    its body stays empty)."""
+
+    ref: str = ""
+    peer: str = ""
+    centre: str = ""
+    reason: str | None = None

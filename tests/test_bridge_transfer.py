@@ -188,17 +188,17 @@ def test_after_a_transfer_the_citizen_reaches_the_new_centre(store, relay, ref) 
         # a centre of another server: refused, never taken for this server's nonthaburi
         (
             "/transfer nonthaburi@central.localhost",
-            "agent.transfer_other_server",
-            {"word": "nonthaburi@central.localhost", "domain": D},
+            "agent.transfer_not_a_peer",
+            {"word": "nonthaburi@central.localhost", "domain": "central.localhost", "ours": D},
         ),
         (
             "/โอน xmpp:nonthaburi@bot.central.localhost ด่วน",
-            "agent.transfer_other_server",
+            "agent.transfer_not_a_peer",
             {"word": "xmpp:nonthaburi@bot.central.localhost"},
         ),
         (
             "/transfer chiangmai@rooms.example.go.th",
-            "agent.transfer_other_server",
+            "agent.transfer_not_a_peer",
             {"word": "chiangmai@rooms.example.go.th"},
         ),
     ],
@@ -238,3 +238,43 @@ def test_transfer_to_an_address_of_this_server(store, relay, ref, word) -> None:
     outs = agent_says(relay, ref, SOMCHAI, f"/transfer {word}")
     assert store.get(ref).centre == "chiangmai", [o.body for o in outs]
     assert any(o.to == NEW_ROOM for o in outs)
+
+
+# -- a centre of a federated peer server: the command asks the edge (no XMPP here) -------------
+
+
+@pytest.mark.parametrize(
+    "body", ["/transfer nonthaburi@central.localhost ส่งส่วนกลาง",
+             "/โอน xmpp:nonthaburi@bot.central.localhost ส่งส่วนกลาง"],
+)
+def test_transfer_to_a_peer_server_is_a_request_for_the_edge(store, ref, body) -> None:
+    from kernel.addresses import RemoteTransfer
+
+    relay = Relay(store, Addresses.for_domain(D, ["central.localhost"]))
+    outs = agent_says(relay, ref, SOMCHAI, body)
+    (request,) = [o for o in outs if isinstance(o, RemoteTransfer)]
+    assert (request.ref, request.peer, request.centre, request.to, request.reason) == (
+        ref, "central.localhost", "nonthaburi", SOMCHAI, "ส่งส่วนกลาง"
+    )
+    (told,) = [o for o in outs if not isinstance(o, RemoteTransfer)]
+    assert told.to == SOMCHAI and catalogue.contains(told.body, "agent.remote_transfer_sending")
+    assert store.get(ref).centre == "phrae"  # nothing changed until the peer has it
+    assert [e.kind for e in store.events(ref)] == ["opened"]
+    # another server stays refused, naming the peers it could go to
+    outs = agent_says(relay, ref, SOMCHAI, "/transfer nonthaburi@elsewhere.localhost")
+    assert [o.to for o in outs] == [SOMCHAI]
+    assert catalogue.contains(outs[0].body, "agent.transfer_not_a_peer")
+    assert "central.localhost" in outs[0].body
+    agent_says(relay, ref, SOMCHAI, "/close")
+    outs = agent_says(relay, ref, SOMCHAI, "/transfer nonthaburi@central.localhost")
+    assert not [o for o in outs if isinstance(o, RemoteTransfer)]
+    assert "reopen it first" in outs[0].body
+
+
+def test_citizens_of_peer_servers_are_citizens_here() -> None:
+    addr = Addresses.for_domain(D, ["Central.localhost"])
+    assert addr.peers == frozenset({"central.localhost"})
+    assert addr.citizen_domains == frozenset({
+        f"citizens.{D}", f"anon.{D}", "citizens.central.localhost", "anon.central.localhost"
+    })
+    assert Addresses.for_domain(D).citizen_domains == frozenset({f"citizens.{D}", f"anon.{D}"})

@@ -295,3 +295,136 @@ def test_nothing_federates_without_the_file(tmp_path: Path) -> None:
     assert "s2s_ports = { }" in text and '"s2s"; "dialback"' in text
     assert f'io.open("{settings.prosody_dir}/federation.cfg.lua")' in text
     assert not (settings.prosody_dir / "federation.cfg.lua").exists()
+
+
+# -- the product: configured with `damrongdham federation`, run by `damrongdham up` ------------
+
+NORTH, CAPITAL, SILENT = "north.localhost", "capital.localhost", "silent.localhost"
+
+
+@pytest.fixture(scope="module")
+def product(tmp_path_factory: pytest.TempPathFactory):
+    """Two stacks set up as an operator does: `damrongdham federation init` on the capital
+    (its own CA becomes the federation's), `init --ca-from` the capital's certificates on the
+    north, `peer add` on both (the north also lists a peer that never answers), then plain
+    `damrongdham up`: the bots run the gateways, the test connects none."""
+    from damrongdham.cli import main
+
+    base = tmp_path_factory.mktemp("product")
+    ports = free_ports(11)
+    s2s = {CAPITAL: ports[0], NORTH: ports[1], SILENT: ports[2]}
+    data = {d: base / d / "data" for d in (CAPITAL, NORTH)}
+
+    def cli(*argv: str) -> None:
+        assert main(["federation", *argv]) == 0, argv
+
+    for domain, ca in ((CAPITAL, None), (NORTH, data[CAPITAL] / "certs")):
+        cli("init", "--data-dir", str(data[domain]), "--domain", domain, "--listen",
+            "127.0.0.1", "--port", str(s2s[domain]), *(["--ca-from", str(ca)] if ca else []))
+    cli("peer", "add", "--data-dir", str(data[CAPITAL]), NORTH, f"127.0.0.1:{s2s[NORTH]}")
+    cli("peer", "add", "--data-dir", str(data[NORTH]), CAPITAL, f"127.0.0.1:{s2s[CAPITAL]}")
+    cli("peer", "add", "--data-dir", str(data[NORTH]), SILENT, f"127.0.0.1:{s2s[SILENT]}")
+    assert (data[NORTH] / "federation.json").stat().st_mode & 0o777 == 0o600
+    stacks = {}
+    try:
+        for i, domain in enumerate((CAPITAL, NORTH)):
+            stacks[domain] = start_stack(data[domain], ports[3 + 4 * i:7 + 4 * i],
+                                         extra=["--domain", domain], timeout=180)
+        yield stacks
+    finally:
+        for running in stacks.values():
+            running.stop()
+
+
+def test_federation_cli_refuses_bad_input(tmp_path: Path, capsys) -> None:
+    from damrongdham.cli import main
+
+    data = str(tmp_path / "data")
+    assert main(["federation", "peer", "list", "--data-dir", data]) == 2
+    assert "federation init" in capsys.readouterr().err
+    assert main(["federation", "init", "--data-dir", data]) == 2  # no domain yet
+    assert "--domain" in capsys.readouterr().err
+    assert main(["federation", "init", "--data-dir", data, "--domain", "d.localhost",
+                 "--ca-from", str(tmp_path / "nowhere")]) == 2
+    assert "ca.crt" in capsys.readouterr().err
+    assert main(["federation", "init", "--data-dir", data, "--domain", "d.localhost"]) == 0
+    assert "damrongdham up" in capsys.readouterr().out  # the restart
+    for bad in (["not a domain", "10.0.0.5"], ["c.localhost", "10.0.0.5:99999"],
+                ["d.localhost", "10.0.0.5"]):
+        assert main(["federation", "peer", "add", "--data-dir", data, *bad]) == 2
+        assert capsys.readouterr().err.startswith("error: ")
+    assert main(["federation", "peer", "add", "--data-dir", data, "c.localhost", "10.0.0.5"]) == 0
+    assert main(["federation", "peer", "list", "--data-dir", data]) == 0
+    assert "c.localhost\t10.0.0.5:5269" in capsys.readouterr().out
+    lua = (tmp_path / "data" / "prosody" / "federation.cfg.lua").read_text(encoding="utf-8")
+    assert '["c.localhost"] = { "10.0.0.5", 5269 }' in lua
+    assert main(["federation", "peer", "remove", "--data-dir", data, "x.localhost"]) == 2
+    assert main(["federation", "peer", "remove", "--data-dir", data, "c.localhost"]) == 0
+
+
+@pytest.mark.xmpp
+def test_agent_transfers_a_case_to_a_peer_server_with_the_transfer_command(product) -> None:
+    """`!transfer nonthaburi@capital.localhost` in the case chat on the north server: the
+    case arrives on the capital server (same reference and transcript), is announced in the
+    nonthaburi room there, the agent is told and the citizen gets the case's new address. An
+    unknown server and a configured peer that does not answer are refused, nothing changed."""
+    from bots.catalogue import contains
+
+    north, capital = product[NORTH], product[CAPITAL]
+    north_agent = f"{FROM_CENTRE}@{NORTH}"
+    north_password = north.credentials()[FROM_CENTRE]["password"]
+    capital_password = capital.credentials()[TO_CENTRE]["password"]
+
+    async def scenario() -> tuple[str, list[str], str]:
+        person = await citizen(north.info)
+        person.say(f"{FROM_CENTRE}@{north.info['bot_domain']}", COMPLAINT)
+        reply = await person.expect(lambda m: ref_in(m["body"]) is not None, timeout=15)
+        ref = ref_in(reply["body"])
+        assert ref is not None
+        case_jid = f"{ref.lower()}@{north.info['bot_domain']}"
+        watcher = await login(capital.info, f"{TO_CENTRE}@{CAPITAL}", capital_password)
+        agent = await login(north.info, north_agent, north_password)
+        try:
+            await watcher.join(f"{TO_CENTRE}@{capital.info['muc_domain']}", "ศูนย์นนทบุรี")
+            told = []
+            for target, key in ((f"{TO_CENTRE}@elsewhere.localhost", "agent.transfer_not_a_peer"),
+                                (f"{TO_CENTRE}@{SILENT}", "agent.remote_transfer_refused"),
+                                (f"{TO_CENTRE}@{CAPITAL}", "agent.remote_transfer_done")):
+                start = len(agent.inbox)
+                agent.say(case_jid, f"!transfer {target} ส่งส่วนกลาง")
+                got = await agent.expect(lambda m, k=key: contains(m["body"], k), timeout=30,
+                                         start=start)
+                told.append(got["body"])
+                if key != "agent.remote_transfer_done":
+                    with CaseStore(north.db_url) as store:
+                        assert store.get(ref).centre == FROM_CENTRE  # nothing changed
+            moved = await person.expect(lambda m: contains(m["body"], "citizen.moved_to_peer"),
+                                        timeout=15)
+            announced = await watcher.expect(
+                lambda m: m["type"] == "groupchat" and ref in m["body"], timeout=20
+            )
+            # a north citizen writing to the capital centre is a citizen there, not staff:
+            # the message joins the open case and reaches the agent the case was routed to
+            person.say(f"{TO_CENTRE}@bot.{CAPITAL}", "ไฟถนนดับทั้งซอย 5 มาสามคืนแล้ว")
+            await watcher.expect(lambda m: "ไฟถนนดับทั้งซอย 5" in m["body"], timeout=15)
+            assert not [m for m in person.inbox
+                        if contains(m["body"], "agent.not_citizen_address")]
+        finally:
+            person.close()
+            agent.close()
+            watcher.close()
+        assert f"{ref.lower()}@bot.{CAPITAL}" in moved["body"]  # where the case continues
+        return ref, told, announced["body"]
+
+    ref, told, announced = asyncio.run(scenario())
+    assert ref in announced and NORTH in announced  # from which server
+    assert "elsewhere.localhost" in told[0] and CAPITAL in told[0]
+    assert SILENT in told[1]
+    assert f"{TO_CENTRE}@{CAPITAL}" in told[2]
+    with CaseStore(capital.db_url) as store:
+        case = store.get(ref)
+        assert case is not None and case.centre == TO_CENTRE  # same reference, there
+        assert COMPLAINT in [m.body for m in store.transcript(ref)]
+    with CaseStore(north.db_url) as store:
+        assert store.get(ref).centre == f"{TO_CENTRE}@{CAPITAL}"
+        assert store.events(ref)[-1].note == f"{FROM_CENTRE} → {TO_CENTRE}@{CAPITAL}: ส่งส่วนกลาง"

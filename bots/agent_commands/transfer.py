@@ -1,9 +1,12 @@
 """``/transfer <centre> [reason]`` (``/โอนเรื่อง``, ``/โอน``): move the case to another centre
 of this server; reference, transcript and audit log are kept.
 
-A centre address of another server (``nonthaburi@central.example``) is refused, never
-taken for this server's centre of the same name: cases do not cross servers from here yet
-(`bridge.federation` has the mechanism, with no caller)."""
+A centre address of a federated peer server (``nonthaburi@central.example``, a domain in
+`Addresses.peers`) asks the edge to send the case there: the command returns a
+`RemoteTransfer` (no XMPP here) that `bridge.component` carries out with
+`bridge.federation.Federation.send_case`, then tells the agent, the rooms and the citizen the
+peer's answer. Any other server's address is refused, never taken for this server's centre of
+the same name."""
 
 from __future__ import annotations
 
@@ -12,7 +15,18 @@ from bots.agent_commands.common import clip, find_centre, foreign_domain
 from bots.catalogue import render
 from casestore.centres import Centre, centre_by_slug
 from casestore.labels import STATUS_TH
-from kernel.addresses import Outgoing
+from kernel.addresses import Outgoing, RemoteTransfer
+
+
+def peer_of(domain: str | None, peers: frozenset[str]) -> str | None:
+    """The federated peer a foreign address names: its domain, or its ``bot.``/``rooms.``
+    host (``nonthaburi@bot.central.example`` is the centre on ``central.example``)."""
+    if not domain:
+        return None
+    if domain in peers:
+        return domain
+    host, _, rest = domain.partition(".")
+    return rest if host in ("bot", "rooms") and rest in peers else None
 
 
 class Transfer(AgentCommand):
@@ -31,13 +45,24 @@ class Transfer(AgentCommand):
 
     def problem(self, ctx: Context, word: str) -> tuple[str | None, Centre | None]:
         """(the refusal or None, the target centre)."""
-        if foreign_domain(word, ctx.addr):
-            return render("agent.transfer_other_server", word=word, domain=ctx.addr.domain), None
+        domain = foreign_domain(word, ctx.addr)
+        peer = peer_of(domain, ctx.addr.peers)
+        if domain and peer is None:
+            return self._not_a_peer(ctx, word, domain), None
         target = find_centre(word)
         if target is None:
             return render("agent.transfer_no_centre", word=word), None
         current = ctx.current()
         served = ctx.actions.served()
+        if peer:
+            if not current.is_open:
+                told = render(
+                    "agent.transfer_not_open",
+                    status_th=STATUS_TH[current.status],
+                    status=current.status.value,
+                )
+                return told, target
+            return None, target
         if target.slug == current.centre:
             told = render("agent.transfer_already_at", name_th=target.name_th, slug=target.slug)
             return told, target
@@ -65,6 +90,16 @@ class Transfer(AgentCommand):
         if problem or target is None:
             return [ctx.tell(problem or render("agent.transfer_no_centre", word=word))]
         actor, addr = ctx.actor, ctx.addr
+        peer = peer_of(foreign_domain(word, addr), addr.peers)
+        if peer:  # a federated peer (checked by `problem`): the edge sends it and reports
+            where = f"{target.slug}@{peer}"
+            return [
+                ctx.tell(render("agent.remote_transfer_sending", target=where)),
+                RemoteTransfer(
+                    to=actor, body="", ref=ctx.case.ref, peer=peer, centre=target.slug,
+                    reason=reason or None,
+                ),
+            ]
         before, after = ctx.store.transfer(ctx.case.ref, target.slug, actor, reason or None)
         old = centre_by_slug(before.centre)
         notice = render(
@@ -108,3 +143,11 @@ class Transfer(AgentCommand):
             ),
             ctx.announce(after, arrival),
         ]
+
+    @staticmethod
+    def _not_a_peer(ctx: Context, word: str, domain: str) -> str:
+        peers = ", ".join(sorted(ctx.addr.peers)) or "—"
+        return render(
+            "agent.transfer_not_a_peer", word=word, domain=domain, ours=ctx.addr.domain,
+            peers=peers,
+        )

@@ -61,6 +61,35 @@ entry(
 )
 entry("agent.room_command_fault", "ขออภัย ระบบขัดข้องชั่วคราว", "Temporary fault.", "{th} · {en}")
 
+# -- /transfer to a centre of a federated peer server (bots.agent_commands.transfer, done
+# by bridge.component with bridge.federation) ------------------------------------------------
+
+entry(
+    "agent.transfer_not_a_peer",
+    "«{word}» เป็นศูนย์บนเซิร์ฟเวอร์อื่น ({domain}) ซึ่งไม่ได้เชื่อมต่อ (federation) กับ {ours} "
+    "ไม่มีการเปลี่ยนแปลง เซิร์ฟเวอร์ที่โอนเรื่องไปได้: {peers}",
+    "«{word}» is a centre of another server ({domain}), which is not a federated peer of {ours}. "
+    "Nothing changed. Servers cases can move to: {peers}",
+)
+entry(
+    "agent.remote_transfer_sending",
+    "กำลังส่งเรื่องไปยัง {target} รอเซิร์ฟเวอร์ปลายทางตอบรับ",
+    "Sending the case to {target}; waiting for that server to accept it.",
+    "{th} · {en}",
+)
+entry(
+    "agent.remote_transfer_done",
+    "โอนเรื่องไป {target} แล้ว เซิร์ฟเวอร์ปลายทางรับเรื่องไว้แล้ว แจ้งผู้ร้องแล้ว "
+    "ท่านไม่ได้เป็นผู้รับผิดชอบเรื่องนี้แล้ว",
+    "Transferred to {target}: that server has stored the case and the citizen has been told. "
+    "You are no longer an agent of this case.",
+)
+entry(
+    "agent.remote_transfer_refused",
+    "โอนเรื่องไป {target} ไม่สำเร็จ ({error}) ไม่มีการเปลี่ยนแปลง เรื่องยังอยู่ที่ศูนย์นี้",
+    "The transfer to {target} failed ({error}). Nothing changed: the case stays here.",
+)
+
 # -- audit notes shown by /history ---------------------------------------------------------
 
 entry("agent.note_reopened_by_citizen", "เปิดใหม่โดยผู้ร้อง", "reopened by the citizen", "{th} · {en}")
@@ -156,13 +185,6 @@ entry(
     "ไม่พบศูนย์ «{word}» ไม่มีการเปลี่ยนแปลง ใช้ชื่อย่อของศูนย์ เช่น chiangmai, chiangrai-maesai, moi หรือชื่อจังหวัด",
     "No centre «{word}»; nothing changed. "
     "Use a centre slug (chiangmai, chiangrai-maesai, moi) or a province name.",
-)
-entry(
-    "agent.transfer_other_server",
-    "«{word}» เป็นศูนย์บนเซิร์ฟเวอร์อื่น ระบบนี้ยังโอนเรื่องข้ามเซิร์ฟเวอร์ไม่ได้ "
-    "ไม่มีการเปลี่ยนแปลง ใช้ชื่อย่อของศูนย์บน {domain} หรือโทรประสานศูนย์นั้นโดยตรง",
-    "«{word}» is a centre of another server; this server cannot transfer cases to other "
-    "servers yet. Nothing changed. Use a centre of {domain}, or contact that centre directly.",
 )
 entry(
     "agent.transfer_already_at",

@@ -306,3 +306,14 @@ entry(
     "we continue under {into}: xmpp:{case_jid}",
     "[{ref}] {signature}\n{th}\n{en}",
 )
+
+# -- the case moved to a centre of a federated peer server (bridge.component) ---------------
+
+entry(
+    "citizen.moved_to_peer",
+    "เรื่องของท่านถูกโอนไปยัง{centre_th} (เซิร์ฟเวอร์ {peer}) เลขที่เรื่องยังคงเป็น {ref} "
+    "โปรดส่งข้อความเกี่ยวกับเรื่องนี้ต่อที่ {case_jid}",
+    "Your case moved to the {centre_en} (server {peer}); its reference stays {ref}. "
+    "Please write about it to {case_jid} from now on.",
+    "[{ref}] {centre_th}\n{th}\n{en}",
+)

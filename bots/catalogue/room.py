@@ -33,6 +33,13 @@ entry(
     "via {channel} ({source})",
     "{announcement}\n{th} · {en}",
 )
+# A case a federated peer server sent here (bridge.component): the announcement, then whence.
+entry(
+    "room.new_case_from_peer",
+    "📨 โอนมาจากเซิร์ฟเวอร์",
+    "transferred from server",
+    "{announcement}\n{th} {peer} · {en} {peer}{why}",
+)
 
 # -- a citizen writes on a case nobody holds (bots.relay) ----------------------------------
 
@@ -232,4 +239,14 @@ entry(
     ("รวมเข้ากับ", "โดย"),
     ("merged into", "by"),
     "🔗 {ref} {th[0]} · {en[0]} {into} ({old} → merged) {th[1]} · {en[1]} {agent}",
+)
+
+# -- a case sent to a centre of a federated peer server (bridge.component) -------------------
+
+# `why`: "" or " — <reason>".
+entry(
+    "room.transferred_to_peer",
+    "โอนไปเซิร์ฟเวอร์ {peer} โดย",
+    "transferred to {target} by",
+    "↪️ {ref} {th} {actor} · {en} {actor}{why}",
 )
