@@ -22,11 +22,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from test_anon_tips_xmpp import anonymous
 from test_media_xmpp import PNG, UPLOAD_NS, share
 from xmpp_helpers import Person, citizen, login, ref_in, start_stack
 
 from casestore import CaseStore
+from casestore.models import RateLimit
 
 pytestmark = pytest.mark.xmpp
 
@@ -152,6 +154,11 @@ def test_an_anonymous_report_with_a_photo_leaves_no_trace(privacy_stack) -> None
         assert case is not None and case.citizen_jid == f"anonymous@{info['anon_domain']}"
         assert case.type != "tip" and case.district, (case.type, case.district)
         assert any(m.body == photo for m in store.transcript(ref))
+        # The relay counted the anonymous upload without the client's address.
+        with store.reading() as s:
+            buckets = set(s.scalars(select(RateLimit.bucket)))
+        assert "chat-upload:anonymous" in buckets, buckets
+        assert not [b for b in buckets if b.startswith("chat-upload:ip:")], buckets
     finally:
         store.close()
 
