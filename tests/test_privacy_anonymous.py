@@ -105,7 +105,7 @@ async def _upload_through_the_web(person: Person, info: dict, name: str) -> str:
     for h in put.findall(f"{{{UPLOAD_NS}}}header"):
         headers[f"X-Upload-{h.get('name')}"] = h.text or ""
     status, _ = await asyncio.to_thread(
-        _http, f"{info['web_url']}/chat/api/upload", "PUT", PNG, headers)
+        _http, f"{info['web_url'].rstrip('/')}/chat/api/upload", "PUT", PNG, headers)
     assert status == 201
     return get.get("url")
 
@@ -123,7 +123,7 @@ def test_an_anonymous_report_with_a_photo_leaves_no_trace(privacy_stack) -> None
     creds = stack.credentials()[CENTRE]
 
     async def scenario() -> tuple[str, str, str, str]:
-        status, page = await asyncio.to_thread(_http, f"{info['web_url']}/?anon=1")
+        status, page = await asyncio.to_thread(_http, f"{info['web_url'].rstrip('/')}/?anon=1")
         assert status == 200 and page
         tipster = await anonymous(info)
         session = tipster.jid
@@ -173,7 +173,7 @@ def test_an_anonymous_report_with_a_photo_leaves_no_trace(privacy_stack) -> None
         == {"ref", "photo", "name"}
 
     # The public Open311 record: province only, the day only.
-    _status, body = _http(f"{info['web_url']}/open311/v2/requests/{ref}.json")
+    _status, body = _http(f"{info['web_url'].rstrip('/')}/open311/v2/requests/{ref}.json")
     (record,) = json.loads(body)
     assert record["address"] == "จ.สุโขทัย", record
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", record["requested_datetime"]), record
