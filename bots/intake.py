@@ -141,6 +141,7 @@ class Intake:
                 to=sender,
                 body=replies.case_opened(case.ref, opened.pin or "", centre, case.urgent),
                 sender=reply_from,
+                secret=True,  # the PIN: never archived by the server
             )
         )
         province = centre_by_iso(case.province) if case.province else None

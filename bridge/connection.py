@@ -281,6 +281,7 @@ class BotComponent(slixmpp.ComponentXMPP):
                         to=sender,
                         sender=local or None,
                         body=replies.case_opened(case.ref, pin, centre, case.urgent),
+                        secret=True,
                     )
                 )
             self.cases.case_opened(case)  # routed or queued-notice, if not done yet
@@ -305,4 +306,8 @@ class BotComponent(slixmpp.ComponentXMPP):
         if out.oob:
             oob = ET.SubElement(msg.xml, f"{{{OOB_NS}}}x")
             ET.SubElement(oob, f"{{{OOB_NS}}}url").text = out.oob
+        if out.secret:
+            # The tracking PIN: not into the citizen's archive (MAM keeps a year); the app
+            # shows it live, and an offline citizen still gets it from offline storage.
+            ET.SubElement(msg.xml, f"{{{HINTS_NS}}}no-permanent-store")
         self.send_now(msg)

@@ -9,7 +9,10 @@ and the words for kinds and topics the record is written with.
 The record holds no personal data: its ``description`` is the case's kind and topic, never
 the citizen's words; ``address`` the district and province (the province alone for a tip:
 a district may point at the person who gave it); ``lat``/``long`` the province's seat, not
-where anyone is. See ``docs/open311.md``.
+where anyone is. An anonymous case (the placeholder citizen ``anonymous@anon.D``, whatever
+its type) is published with its province only and its dates to the day (``2026-11-21``): a
+district and a time to the second, set beside the upload and access times of that second,
+could point at the whistle-blower. See ``docs/open311.md``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ __all__ = [
     "service_request",
     "topic_label",
     "w3c",
+    "w3c_day",
 ]
 
 
@@ -146,6 +150,11 @@ def w3c(at: datetime) -> str:
     return as_utc(at).astimezone(BANGKOK).isoformat(timespec="seconds")
 
 
+def w3c_day(at: datetime) -> str:
+    """The Thai-time date alone, a W3C date of day precision: ``2026-11-21``."""
+    return as_utc(at).astimezone(BANGKOK).date().isoformat()
+
+
 class CaseFacts(Protocol):
     """What the record is written from: a public case (``casestore.public_reads.PublicCase``)
     or a whole one (``casestore.CaseView``); only these fields are read."""
@@ -168,12 +177,17 @@ class CaseFacts(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def updated_at(self) -> datetime: ...
+    @property
+    def anonymous(self) -> bool: ...
 
 
-def public_address(district: str | None, province: str | None, type_: str) -> str | None:
-    """``อ.แม่สาย จ.เชียงราย``; the province alone for tips (a district may point at the
-    person who gave the tip)."""
-    return places.address_th(district if type_ != "tip" else None, province)
+def public_address(
+    district: str | None, province: str | None, type_: str, anonymous: bool = False
+) -> str | None:
+    """``อ.แม่สาย จ.เชียงราย``; the province alone for tips and anonymous cases (a district
+    may point at the person who gave the tip)."""
+    hidden = anonymous or type_ == "tip"
+    return places.address_th(None if hidden else district, province)
 
 
 def service_request(case: CaseFacts, status: Status | None = None) -> dict[str, Any]:
@@ -185,6 +199,7 @@ def service_request(case: CaseFacts, status: Status | None = None) -> dict[str, 
     point = places.province_point(province)
     service = SERVICES.get(case.topic)
     status = case.status if status is None else status
+    when = w3c_day if case.anonymous else w3c
     return {
         "service_request_id": case.ref,
         "status": open311_status(status),
@@ -194,10 +209,10 @@ def service_request(case: CaseFacts, status: Status | None = None) -> dict[str, 
         "description": describe(case.type, case.topic),
         "agency_responsible": centre.name_th if centre else case.centre,
         "service_notice": None,
-        "requested_datetime": w3c(case.created_at),
-        "updated_datetime": w3c(case.updated_at),
+        "requested_datetime": when(case.created_at),
+        "updated_datetime": when(case.updated_at),
         "expected_datetime": None,
-        "address": public_address(case.district, province, case.type),
+        "address": public_address(case.district, province, case.type, case.anonymous),
         "address_id": None,
         "zipcode": None,
         "lat": point[0] if point else None,

@@ -5,7 +5,9 @@ more than N days ago (default :data:`DEFAULT_RETENTION_DAYS`, or
 ``$DAMRONGDHAM_RETENTION_DAYS``), loses everything that can identify or describe the citizen:
 
 - its transcript (every message: the citizen's, the agents', notices, internal notes);
-- the citizen JID (case row, audit actors, rating) becomes :data:`PURGED_JID`;
+- the citizen JID (case row, audit actors, rating) becomes :data:`PURGED_JID` (an anonymous
+  case's row keeps the placeholder ``anonymous@anon.D``, which names nobody, so it stays
+  published as anonymous);
 - the tracking PIN hash (the case can no longer be looked up on /track) and the summary;
 - the notes of its audit events (they may quote text) and the bodies of delivered Open311
   requests (they quote the complaint).
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import delete, func, select, update
 
 from .events import EventKind
@@ -34,6 +37,7 @@ from .lifecycle import DONE
 from .models import Case, CaseEvent, CaseMessage, CaseRating, Delivery
 from .refs import as_utc, utcnow
 from .store import CaseStore
+from .views import ANONYMOUS_PREFIX
 
 DEFAULT_RETENTION_DAYS = 365
 RETENTION_ENV = "DAMRONGDHAM_RETENTION_DAYS"
@@ -164,7 +168,17 @@ def purge(
         s.execute(
             update(Case)
             .where(Case.id.in_(ids))
-            .values(citizen_jid=PURGED_JID, pin_hash="", summary="", urgent_reason=None)
+            .values(
+                # An anonymous case keeps its placeholder (nobody's data): it stays published
+                # as anonymous (province only, dates to the day; casestore.open311_format).
+                citizen_jid=sql_case(
+                    (Case.citizen_jid.startswith(ANONYMOUS_PREFIX), Case.citizen_jid),
+                    else_=PURGED_JID,
+                ),
+                pin_hash="",
+                summary="",
+                urgent_reason=None,
+            )
             .execution_options(synchronize_session=False)
         )
         for case_id in ids:

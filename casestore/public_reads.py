@@ -17,15 +17,16 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 
 from .events import EventKind
 from .lifecycle import Status
 from .models import Case, CaseEvent, RateLimit
 from .places import nearest_province, province_point
 from .ratelimit import MAX_BUCKET
-from .refs import as_utc, utcnow
+from .refs import BANGKOK, as_utc, utcnow
 from .store import CaseStore
+from .views import ANONYMOUS_PREFIX
 
 __all__ = [
     "MAX_IDS",
@@ -62,6 +63,7 @@ _PUBLIC_COLUMNS = (
     Case.topic,
     Case.created_at,
     func.coalesce(_LAST_CHANGE, Case.created_at),
+    Case.citizen_jid.startswith(ANONYMOUS_PREFIX),
 )
 
 
@@ -80,10 +82,13 @@ class PublicCase:
     created_at: datetime
     updated_at: datetime
     """The last status change or transfer (messages and notes do not count)."""
+    anonymous: bool = False
+    """Opened from ``anon.D`` (the placeholder citizen): published with the province only
+    and dates to the day (``casestore.open311_format``)."""
 
 
 def _row(row: object) -> PublicCase:
-    ref, centre, province, district, status, type_, topic, created, updated = row  # type: ignore[misc]
+    ref, centre, province, district, status, type_, topic, created, updated, anon = row  # type: ignore[misc]
     return PublicCase(
         ref=ref,
         centre=centre,
@@ -94,6 +99,7 @@ def _row(row: object) -> PublicCase:
         topic=topic,
         created_at=as_utc(created),
         updated_at=as_utc(updated),
+        anonymous=bool(anon),
     )
 
 
@@ -102,6 +108,36 @@ def public_case(store: CaseStore, ref: str) -> PublicCase | None:
     with store.reading() as s:
         row = s.execute(select(*_PUBLIC_COLUMNS).where(Case.ref == ref)).one_or_none()
     return None if row is None else _row(row)
+
+
+_ANONYMOUS = Case.citizen_jid.startswith(ANONYMOUS_PREFIX)
+
+
+def next_midnight(at: datetime) -> datetime:
+    """``at`` itself when it is midnight in Thai time, else the next Thai midnight (UTC)."""
+    local = as_utc(at).astimezone(BANGKOK)
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return as_utc(day if day == local else day + timedelta(days=1))
+
+
+# An anonymous case is public only by its day (its Thai-time date): it is within a time
+# filter when its day is, so the filter cannot be narrowed to find its second. A day
+# (midnight) is ≥ start exactly when the case opened at or after the next midnight from
+# start, and < end exactly when it opened before the next midnight from end.
+
+
+def _opened_since(start: datetime):
+    return or_(
+        and_(not_(_ANONYMOUS), Case.created_at >= start),
+        and_(_ANONYMOUS, Case.created_at >= next_midnight(start)),
+    )
+
+
+def _opened_before(end: datetime):
+    return or_(
+        and_(not_(_ANONYMOUS), Case.created_at < end),
+        and_(_ANONYMOUS, Case.created_at < next_midnight(end)),
+    )
 
 
 def find_cases(
@@ -131,9 +167,9 @@ def find_cases(
     if centres is not None:
         q = q.where(Case.centre.in_(sorted(centres)))
     if start is not None:
-        q = q.where(Case.created_at >= as_utc(start))
+        q = q.where(_opened_since(as_utc(start)))
     if end is not None:
-        q = q.where(Case.created_at < as_utc(end))
+        q = q.where(_opened_before(as_utc(end)))
     order = (Case.created_at.desc(), Case.id.desc())
     with store.reading() as s:
         if refs is None:

@@ -8,6 +8,15 @@ from datetime import datetime
 from .lifecycle import Status, is_open
 from .models import Case, CaseEvent, CaseMessage, Delivery
 
+#: Every anonymous case's citizen is the placeholder ``anonymous@anon.<domain>``
+#: (``bots.anon.placeholder``): whistle-blower tips and any other report from ``anon.D``.
+ANONYMOUS_PREFIX = "anonymous@anon."
+
+
+def is_anonymous(citizen_jid: str) -> bool:
+    """Whether a case's stored citizen is the anonymous placeholder."""
+    return citizen_jid.startswith(ANONYMOUS_PREFIX)
+
 
 @dataclass(frozen=True, slots=True)
 class CaseView:
@@ -33,6 +42,11 @@ class CaseView:
     def is_open(self) -> bool:
         """False once resolved, closed or merged."""
         return is_open(self.status)
+
+    @property
+    def anonymous(self) -> bool:
+        """Opened from ``anon.D``: its citizen is the placeholder, it is tied to nobody."""
+        return is_anonymous(self.citizen_jid)
 
     @classmethod
     def of(cls, case: Case) -> CaseView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -56,6 +57,13 @@ def sqlite_sync() -> str:
     return value
 
 
+def anon_jid_pattern(anon_domain: str) -> str:
+    """A Lua pattern matching a JID of an anonymous session of ``anon_domain`` (local part,
+    domain and any resource), for the log filter of the config."""
+    escaped = re.sub(r"([^A-Za-z0-9])", r"%\1", anon_domain)
+    return f"[^%s@/<>'\"]+@{escaped}[^%s<>'\",;)]*"
+
+
 def hostnames(settings: StackSettings) -> list[str]:
     """Every XMPP host of the deployment (first one names the certificate)."""
     return [
@@ -102,6 +110,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         bot_nick=BOT_NICK,
         ws_secure="true" if settings.listen.startswith("127.") else "false",
         log_level="info",
+        anon_jid_pattern=anon_jid_pattern(settings.anon_domain),
         registration_min_seconds=settings.registration_min_seconds,
         registration_throttle_max=settings.registration_throttle_max,
         registration_throttle_period=settings.registration_throttle_period,

@@ -23,6 +23,14 @@ def web_env(settings: StackSettings) -> dict[str, str]:
     }
 
 
+#: gunicorn's access log line: time, method, path (no query string), protocol, status, bytes,
+#: milliseconds. Never the client's address (``%(h)s``, and no ``X-Forwarded-For``), its
+#: User-Agent (``%(a)s``), the referrer or the query: on the anonymous tip page and the
+#: upload relay these, beside the tip's time, could point at the whistle-blower. Rate
+#: limits count per address in the database, not from this log.
+ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
 def _no_control_socket() -> list[str]:
     """gunicorn ≥ 25 opens a control socket in ~/.gunicorn/, outside the data directory;
     nothing here uses it, so it is turned off (older releases have none)."""
@@ -45,6 +53,8 @@ def run_web(settings: StackSettings, workers: int = 2) -> None:
         str(workers),
         "--access-logfile",
         "-",
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
         "--graceful-timeout",
         "5",
         *_no_control_socket(),

@@ -50,13 +50,17 @@ class Addresses:
 @dataclass(frozen=True)
 class Outgoing:
     """One message to send. `sender` is a local part at the bot domain ('' = the domain);
-    `oob` a shared file's URL, sent as XEP-0066 out-of-band data so apps show it inline."""
+    `oob` a shared file's URL, sent as XEP-0066 out-of-band data so apps show it inline;
+    `secret` marks a message carrying a tracking PIN: the server is told not to archive it
+    (XEP-0334 ``no-permanent-store``), so the PIN reaches the citizen live and no server
+    archive keeps it."""
 
     to: str
     body: str
     sender: str = ""
     groupchat: bool = False
     oob: str | None = None
+    secret: bool = False
 
 
 @dataclass(frozen=True)

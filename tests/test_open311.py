@@ -637,3 +637,66 @@ def test_public_lists_are_reused_for_a_few_seconds(sqlite_url: str) -> None:
         assert again.get_data() == first.get_data()
         other = client.get("/open311/v2/requests.json?status=open")
         assert len(other.get_json()) == len(first.get_json()) + 1
+
+
+# -- anonymous cases: province only, dates to the day ------------------------------------------
+
+ANON = "anonymous@anon.example.org"
+
+
+def test_anonymous_cases_publish_the_province_and_the_day_only(any_app: Flask) -> None:
+    """Whatever its type, a case of the anonymous placeholder shows no district and no time
+    of day, on the list, the single record and in XML; a registered citizen's complaint of
+    the same second keeps both."""
+    t0 = datetime(2026, 11, 1, 3, 4, 5, tzinfo=UTC)  # 10:04:05 in Thai time
+    anon = _open(any_app, citizen=ANON, type_="complaint", now=t0)
+    named = _open(any_app, now=t0)
+    _store(any_app).set_status(anon, Status.IN_PROGRESS, AGENT, now=t0 + timedelta(hours=20))
+    client = any_app.test_client()
+    by_id = {r["service_request_id"]: r for r in client.get(
+        f"/open311/v2/requests.json?service_request_id={anon},{named}").json}
+    rec = by_id[anon]
+    assert rec["address"] == "จ.เชียงราย"
+    assert rec["requested_datetime"] == "2026-11-01"
+    assert rec["updated_datetime"] == "2026-11-02"  # 23:04:05 UTC is the 2nd in Thai time
+    assert "แม่สาย" not in json.dumps(rec, ensure_ascii=False)
+    assert by_id[named]["address"] == "อ.แม่สาย จ.เชียงราย"
+    assert by_id[named]["requested_datetime"] == "2026-11-01T10:04:05+07:00"
+    assert client.get(f"/open311/v2/requests/{anon}.json").json == [rec]
+    xml = ET.fromstring(client.get(f"/open311/v2/requests/{anon}.xml").data).find("request")
+    assert xml.findtext("requested_datetime") == "2026-11-01"
+    assert xml.findtext("address") == "จ.เชียงราย"
+
+
+def test_time_filters_cannot_find_an_anonymous_cases_second(any_app: Flask) -> None:
+    """start_date/end_date see an anonymous case by its day: narrowing the window around
+    its second neither finds it nor loses it, where a named case's second is public."""
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    anon = _open(any_app, citizen=ANON, now=t0)
+    named = _open(any_app, now=t0)
+    client = any_app.test_client()
+
+    def ids(start: datetime, end: datetime) -> set[str]:
+        q = (f"start_date={start.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+             f"&end_date={end.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}")
+        answer = client.get(f"/open311/v2/requests.json?{q}")
+        assert answer.status_code == 200, answer.json
+        return {r["service_request_id"] for r in answer.json}
+
+    day = t0.astimezone(open311.BANGKOK).replace(hour=0, minute=0, second=0)
+    assert ids(t0 - timedelta(seconds=1), t0 + timedelta(seconds=1)) == {named}
+    assert ids(t0 + timedelta(seconds=1), t0 + timedelta(hours=2)) == set()
+    assert ids(day, day + timedelta(days=1)) == {anon, named}
+    assert ids(day + timedelta(seconds=1), day + timedelta(days=2)) == {named}  # day began
+
+
+def test_a_purged_anonymous_case_stays_anonymous(any_app: Flask) -> None:
+    from casestore.pdpa import purge
+
+    t0 = datetime(2025, 1, 1, 3, 0, tzinfo=UTC)
+    anon = _open(any_app, citizen=ANON, now=t0)
+    store = _store(any_app)
+    store.set_status(anon, Status.CLOSED, AGENT, now=t0 + timedelta(days=1))
+    assert purge(store, older_than_days=30).refs == [anon]
+    (rec,) = any_app.test_client().get(f"/open311/v2/requests/{anon}.json").json
+    assert rec["address"] == "จ.เชียงราย" and rec["requested_datetime"] == "2025-01-01"

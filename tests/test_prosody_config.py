@@ -186,3 +186,45 @@ def test_prosodyctl_check_config_passes(config: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "All checks passed" in proc.stdout
+
+
+def _lua() -> str | None:
+    for name in ("lua5.4", "lua5.3", "lua5.2", "lua5.1", "lua"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+@pytest.mark.skipif(_lua() is None, reason="no Lua interpreter installed")
+def test_the_log_filter_writes_anonymous_sessions_as_the_placeholder(text: str) -> None:
+    """Prosody's log file goes through the config's filter: every JID of an anonymous
+    session (with or without a resource) becomes anonymous@anon.D; others stay."""
+    lua = _lua()
+    assert lua is not None
+    log = text[text.index("\nlog = {") :]
+    log = log[: log.index("\n}\n") + 3]
+    assert 'to = "file"' in log and "filter = function(line)" in log
+    lines = [
+        f"Authenticated as 4f1b2c3d-aaaa-bbbb@anon.{D}",
+        f"Issuing upload slot to 4f1b2c3d-aaaa-bbbb@anon.{D}/web-12 for 1 kB",
+        f"<message from='x9y8z7@anon.{D}/r' to='bot.{D}'>",
+        f"Authenticated as somchai@citizens.{D}",
+        f"host anon.{D} ready; anonymous@anon.{D}",
+    ]
+    script = log + "\nlocal f = log[1].filter\nfor _, l in ipairs(arg) do print(f(l)) end\n"
+    proc = subprocess.run([lua, "-", *lines], input=script, capture_output=True, text=True,
+                          timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"Authenticated as anonymous@anon.{D}",
+        f"Issuing upload slot to anonymous@anon.{D} for 1 kB",
+        f"<message from='anonymous@anon.{D}' to='bot.{D}'>",
+        f"Authenticated as somchai@citizens.{D}",
+        f"host anon.{D} ready; anonymous@anon.{D}",
+    ]
+
+
+def test_uploads_of_anonymous_sessions_use_the_placeholder(text: str) -> None:
+    block = _section(text, f'Component "upload.{D}" "http_file_share"')
+    assert 'modules_enabled = { "damrongdham_anon_upload" }' in block
+    assert f'damrongdham_anonymous_hosts = {{ "anon.{D}" }}' in block

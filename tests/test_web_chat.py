@@ -415,3 +415,45 @@ def test_account_endpoint_makes_a_real_account(stack) -> None:
             person.close()
 
     assert asyncio.run(sign_in()) == data["jid"]
+
+
+def _token(sub: str) -> str:
+    import base64
+
+    def b64(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"Bearer {b64({'alg': 'HS256'})}.{b64({'sub': sub, 'slot': 'a'})}.c2lnbmF0dXJl"
+
+
+def test_anonymous_uploads_are_counted_without_the_address(tmp_path: Path,
+                                                            upstream: tuple) -> None:
+    """A slot issued to anonymous@anon.D: one shared bucket, no row holds the address;
+    a citizen's upload is still counted per address."""
+    import sqlite3
+
+    _handler, port = upstream
+    client = _upload_client(tmp_path, port, CHAT_ANON_UPLOAD_LIMIT=2)
+    marker = "198.51.100.201"
+    slot = {"X-Upload-Url": f"http://127.0.0.1:{port}/file_share/a/b.jpg"}
+    anon = {**slot, "X-Upload-Authorization": _token(f"anonymous@anon.{DOMAIN}")}
+    env = {"REMOTE_ADDR": marker}
+    for expected in (201, 201, 429):
+        answer = client.put("/chat/api/upload", data=b"abc", headers=anon, environ_base=env)
+        assert answer.status_code == expected
+    with sqlite3.connect(tmp_path / "web.sqlite3") as db:
+        buckets = [r[0] for r in db.execute("SELECT bucket FROM rate_limits")]
+    assert buckets == ["chat-upload:anonymous"]
+    citizen = {**slot, "X-Upload-Authorization": _token(f"w123@citizens.{DOMAIN}")}
+    assert client.put("/chat/api/upload", data=b"abc", headers=citizen,
+                      environ_base=env).status_code == 201
+    with sqlite3.connect(tmp_path / "web.sqlite3") as db:
+        buckets = sorted(r[0] for r in db.execute("SELECT bucket FROM rate_limits"))
+    assert buckets == ["chat-upload:anonymous", f"chat-upload:ip:{marker}"]
+    for bad in ("Bearer x.y.z", "Bearer ...", "Basic abc", _token(f"anon.{DOMAIN}")):
+        assert not _anon_slot(client, bad)
+
+
+def _anon_slot(client: FlaskClient, authorization: str) -> bool:
+    with client.application.test_request_context():
+        return chat._anonymous_slot(authorization)

@@ -337,6 +337,16 @@ def test_attempts_per_client_address_are_limited(any_app: Flask) -> None:
     assert "Too many attempts" in _alert(limited.text)
     assert _post(client, ref, pin, REMOTE_ADDR="192.0.2.8").status_code == 200
 
+    # The address is counted by a keyed hash: no row of the database holds it.
+    import sqlalchemy as sa
+
+    from casestore.models import RateLimit
+
+    with _store(any_app).reading() as session:
+        buckets = list(session.scalars(sa.select(RateLimit.bucket)))
+    assert [b for b in buckets if b.startswith("track:ip:h:")]
+    assert not [b for b in buckets if "192.0.2." in b], buckets
+
 
 # -- oversized and odd requests ------------------------------------------------------------
 

@@ -17,17 +17,24 @@ What this module serves (the page itself is ``/``, rendered by ``web.public``):
     Forwards a photo to the XEP-0363 slot the browser was given (``X-Upload-Url``): the
     upload service lives on Prosody's HTTP port, another origin than the page, so the page
     cannot PUT there itself under its content security policy. Only URLs under
-    ``/file_share/`` on the WebSocket's host are accepted.
+    ``/file_share/`` on the WebSocket's host are accepted. An upload of an anonymous session
+    (the slot's token names the placeholder ``anonymous@anon.D``, see
+    ``prosody/modules/mod_damrongdham_anon_upload.lua``) is counted in one bucket for all
+    anonymous uploads, never under the client's address: no row of the database ties an
+    address to the time of an anonymous upload.
 
 Settings beyond ``web.load_settings`` (all optional ``create_app(config)`` keys):
 ``CHAT_ACCOUNT_LIMIT`` (per client address per hour, default 30), ``CHAT_ACCOUNT_GLOBAL_LIMIT``
 (all addresses per hour, default 2000), ``CHAT_UPLOAD_LIMIT`` (uploads per address per hour,
-default 120), ``CHAT_UPLOAD_MAX_BYTES`` (default 10 MB, Prosody's limit).
+default 120), ``CHAT_ANON_UPLOAD_LIMIT`` (anonymous uploads per hour, all together, default
+600), ``CHAT_UPLOAD_MAX_BYTES`` (default 10 MB, Prosody's limit).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import functools
 import hashlib
@@ -425,6 +432,24 @@ def _slot_target(put_url: str) -> tuple[str, str, str] | None:
     return parts.scheme, parts.netloc, target
 
 
+def _anonymous_slot(authorization: str | None) -> bool:
+    """Whether the slot's token (Prosody's JWT, ``Bearer h.p.s``) was issued to an anonymous
+    session: its ``sub`` is on ``anon.D``. Read without the signature: a forged claim only
+    moves the request into the (shared, smaller) anonymous bucket, and Prosody refuses the
+    PUT of a forged token."""
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 4096:
+        return False
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError):
+        return False
+    sub = claims.get("sub") if isinstance(claims, dict) else None
+    anon = f"anon.{current_app.config['DOMAIN']}"
+    return isinstance(sub, str) and sub.partition("@")[2].partition("/")[0] == anon
+
+
 @bp.put("/chat/api/upload")
 def upload() -> Response:
     """Forward the body to the XEP-0363 slot in ``X-Upload-Url`` with the slot's headers."""
@@ -441,8 +466,12 @@ def upload() -> Response:
         return _error(411, "length_required", "ต้องระบุขนาดไฟล์", "Content-Length required")
     if size > limit:
         return _error(413, "too_large", "ไฟล์ใหญ่เกินไป", "File too large", max_bytes=limit)
-    if (limited := _limited(f"chat-upload:ip:{_client_address()}",
-                            int(cfg.get("CHAT_UPLOAD_LIMIT", 120)), timedelta(hours=1))):
+    if _anonymous_slot(request.headers.get("X-Upload-Authorization")):
+        bucket, limit = "chat-upload:anonymous", int(cfg.get("CHAT_ANON_UPLOAD_LIMIT", 600))
+    else:
+        bucket = f"chat-upload:ip:{_client_address()}"
+        limit = int(cfg.get("CHAT_UPLOAD_LIMIT", 120))
+    if limited := _limited(bucket, limit, timedelta(hours=1)):
         return limited
     headers = {"Content-Length": str(size),
                "Content-Type": request.headers.get("Content-Type", "application/octet-stream")}

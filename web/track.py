@@ -19,6 +19,7 @@ Limits are app settings ``TRACK_LIMIT_IP`` and ``TRACK_LIMIT_REF``: (attempts, s
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import math
@@ -317,11 +318,22 @@ def _limit(name: str, default: tuple[int, int]) -> tuple[int, timedelta]:
     return int(hits), timedelta(seconds=int(seconds))
 
 
+def _address_key() -> str:
+    """The client's address as /track's rate limit counts it: a keyed hash (the app's
+    secret key, never in the database), not the address. Its row is written in the same
+    second as the case reference's (``track:ref:…``): in clear it would tie an address to
+    a case — to an anonymous tip whose tipster checks on it. A copy of the database alone
+    cannot turn it back into the address."""
+    address = (request.remote_addr or "unknown").encode()
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return "h:" + hmac.new(key, address, hashlib.sha256).hexdigest()[:24]
+
+
 def look_up(ref_text: object, pin_text: object) -> Outcome:
     """Rate limits, then the reference and PIN; the case only when both are right."""
     limits = db.limiter()
     ip_limit, ip_window = _limit("TRACK_LIMIT_IP", IP_LIMIT)
-    verdict = limits.hit(f"track:ip:{request.remote_addr or 'unknown'}", ip_limit, ip_window)
+    verdict = limits.hit(f"track:ip:{_address_key()}", ip_limit, ip_window)
     if not verdict.allowed:
         return _failed("rate_limited", verdict.retry_after_s)
     ref = normalise_ref(ref_text)

@@ -73,6 +73,10 @@ local function ack(origin, stanza, request)
 			origin.send(st.error_reply(stanza, "wait", "internal-server-error"));
 			return true;
 		end
+		-- The bytes of what was deleted (the sender's JID, the unmasked text) leave the
+		-- disk at the next checkpoint (mod_damrongdham_sqlite_sync: secure_delete, WAL
+		-- truncated about a second after this).
+		prosody.events.fire_event("damrongdham/sqlite-scrub");
 	end
 	origin.send(st.reply(stanza));
 	return true;

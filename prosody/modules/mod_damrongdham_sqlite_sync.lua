@@ -11,6 +11,18 @@
 --
 -- Load it globally. It applies to every SQLite connection of mod_storage_sql, now and on
 -- every reconnect.
+--
+-- Deleted means gone from the disk. SQLite keeps a deleted row's bytes in its page until the
+-- page is reused, and in the write-ahead log (prosody.sqlite-wal) until that part of the log
+-- is overwritten — for a quiet server, indefinitely: a spooled message (an anonymous
+-- tipster's JID and unmasked words) or a delivered offline message stayed readable there
+-- long after it was deleted. So every connection also gets `secure_delete` (deleted content
+-- is overwritten with zeros), and the log is checkpointed and truncated to zero bytes
+--   * soon after someone fires the global event "damrongdham/sqlite-scrub" (the spool does,
+--     after an acknowledgement; `damrongdham_sqlite_scrub_delay`, default 1 s, gathers
+--     several deletions into one checkpoint), and
+--   * every `damrongdham_sqlite_scrub_every` seconds (default 60) for everything else
+--     (offline messages delivered, expired archives).
 
 local modes = { off = "OFF", normal = "NORMAL", full = "FULL", extra = "EXTRA" };
 local wanted = module:get_option_string("damrongdham_sqlite_synchronous", "normal"):lower();
@@ -21,6 +33,23 @@ if not mode then
 end
 
 local engines = module:shared("/*/sql/connections");
+local scrub_delay = module:get_option_number("damrongdham_sqlite_scrub_delay", 1);
+local scrub_every = module:get_option_number("damrongdham_sqlite_scrub_every", 60);
+
+local function pragma(conn, sql)
+	local stmt, err = conn:prepare(sql);
+	local ok = stmt and stmt:execute();
+	local value;
+	if ok then
+		for row in stmt:rows() do
+			value = row[1];
+		end
+	end
+	if stmt then
+		stmt:close();
+	end
+	return ok, ok and value or err;
+end
 
 local function set(conn)
 	-- SQLite refuses to change it inside a transaction, and LuaDBI (autocommit off) always
@@ -32,9 +61,10 @@ local function set(conn)
 	if stmt then
 		stmt:close();
 	end
+	local secure = pragma(conn, "PRAGMA secure_delete=ON");
 	conn:autocommit(false);
-	if not ok then
-		return ok, err;
+	if not (ok and secure) then
+		return nil, err or "secure_delete refused";
 	end
 	local check = conn:prepare("PRAGMA synchronous"); -- read back: 0 off, 1 normal, 2 full
 	local now;
@@ -95,6 +125,46 @@ mt.__newindex = function(t, k, v)
 	tune(v);
 end;
 setmetatable(engines, mt);
+
+-- Checkpoint the write-ahead log into the database and truncate it to zero bytes.
+local function checkpoint(engine)
+	local conn = engine.conn;
+	conn:commit(); -- between Prosody's transactions: nothing is pending (see `set`)
+	conn:autocommit(true);
+	local ok, busy = pragma(conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+	conn:autocommit(false);
+	return ok, busy;
+end
+
+local function scrub()
+	for _, engine in pairs(engines) do
+		if type(engine) == "table" and engine.conn and engine.params
+		and engine.params.driver == "SQLite3" then
+			local done, ok, busy = pcall(checkpoint, engine);
+			if not (done and ok) or tostring(busy) ~= "0" then
+				module:log("warn", "could not truncate the write-ahead log of %s: %s", engine.url,
+					tostring(done and busy or ok));
+			end
+		end
+	end
+end
+
+local scrub_pending = false;
+module:hook_global("damrongdham/sqlite-scrub", function()
+	if scrub_pending then
+		return;
+	end
+	scrub_pending = true;
+	module:add_timer(scrub_delay, function()
+		scrub_pending = false;
+		scrub();
+	end);
+end);
+
+module:add_timer(scrub_every, function()
+	scrub();
+	return scrub_every;
+end);
 
 module:hook_global("server-started", function()
 	for _, engine in pairs(engines) do
