@@ -9,7 +9,7 @@ repository with an `__init__.py`; each one must have its place in LAYERS.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -50,27 +50,30 @@ def first_party(root: Path) -> list[str]:
     return sorted(p.parent.name for p in root.glob("*/__init__.py"))
 
 
+def _imported(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, dotted module name) of every absolute import statement in `path`."""
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+
+
+def _modules(root: Path, package: str) -> list[Path]:
+    return [p for p in sorted((root / package).rglob("*.py")) if "node_modules" not in p.parts]
+
+
 def imports(root: Path, packages: Iterable[str]) -> list[Import]:
     """Every import of one of `packages` by another, anywhere in their modules."""
     packages = set(packages)
     found = []
     for package in sorted(packages):
-        for path in sorted((root / package).rglob("*.py")):
-            if "node_modules" in path.parts:
-                continue
-            tree = ast.parse(path.read_bytes(), filename=str(path))
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                for name in names:
-                    target = name.partition(".")[0]
-                    if target in packages and target != package:
-                        where = f"{path.relative_to(root)}:{node.lineno}"
-                        found.append(Import(package, target, where))
+        for path in _modules(root, package):
+            for line, name in _imported(path):
+                target = name.partition(".")[0]
+                if target in packages and target != package:
+                    found.append(Import(package, target, f"{path.relative_to(root)}:{line}"))
     return found
 
 
@@ -239,19 +242,13 @@ XMPP_MODULES = ("slixmpp", "kernel.xmpp")
 
 def xmpp_imports(root: Path, packages: Iterable[str] = NO_XMPP) -> list[str]:
     """Imports of slixmpp (or our slixmpp helpers) in `packages`, as path:line."""
-    found = []
-    for package in packages:
-        for path in sorted((root / package).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                if any(n == m or n.startswith(m + ".") for n in names for m in XMPP_MODULES):
-                    found.append(f"{path.relative_to(root)}:{node.lineno}")
-    return found
+    return [
+        f"{path.relative_to(root)}:{line}"
+        for package in packages
+        for path in _modules(root, package)
+        for line, name in _imported(path)
+        if any(name == m or name.startswith(m + ".") for m in XMPP_MODULES)
+    ]
 
 
 def test_the_brain_has_no_xmpp() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip, find_centre, foreign_domain
 from bots.catalogue import render
+from casestore import CaseView
 from casestore.centres import Centre, centre_by_slug
 from casestore.labels import STATUS_TH
 from kernel.addresses import Outgoing, RemoteTransfer
@@ -27,6 +28,12 @@ def peer_of(domain: str | None, peers: frozenset[str]) -> str | None:
         return domain
     host, _, rest = domain.partition(".")
     return rest if host in ("bot", "rooms") and rest in peers else None
+
+
+def _not_open(case: CaseView) -> str:
+    return render(
+        "agent.transfer_not_open", status_th=STATUS_TH[case.status], status=case.status.value
+    )
 
 
 class Transfer(AgentCommand):
@@ -55,14 +62,7 @@ class Transfer(AgentCommand):
         current = ctx.current()
         served = ctx.actions.served()
         if peer:
-            if not current.is_open:
-                told = render(
-                    "agent.transfer_not_open",
-                    status_th=STATUS_TH[current.status],
-                    status=current.status.value,
-                )
-                return told, target
-            return None, target
+            return (None if current.is_open else _not_open(current)), target
         if target.slug == current.centre:
             told = render("agent.transfer_already_at", name_th=target.name_th, slug=target.slug)
             return told, target
@@ -75,12 +75,7 @@ class Transfer(AgentCommand):
             )
             return told, target
         if not current.is_open:
-            told = render(
-                "agent.transfer_not_open",
-                status_th=STATUS_TH[current.status],
-                status=current.status.value,
-            )
-            return told, target
+            return _not_open(current), target
         return None, target
 
     def run(self, ctx: Context) -> list[Outgoing]:
