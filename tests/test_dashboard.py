@@ -305,6 +305,21 @@ def test_rate_limits_per_account_and_per_ip(store: CaseStore, data_dir: Path,
     assert [sign_in(e, "trang", "bad").status_code for _ in range(3)] == [401] * 3
 
 
+def test_an_address_out_of_attempts_does_not_lock_the_accounts_it_names(
+        store: CaseStore, data_dir: Path, fake_xmpp: list[str]) -> None:
+    app = create_app({"DOMAIN": DOMAIN, "DATABASE_URL": str(store.engine.url),
+                      "DATA_DIR": str(data_dir), "DASHBOARD_LOGIN_LIMIT_ACCOUNT": 3,
+                      "DASHBOARD_LOGIN_LIMIT_IP": 2})
+    attacker = new_client(app, ip="198.51.100.66")
+    assert [sign_in(attacker, "nan", "bad").status_code for _ in range(2)] == [401] * 2
+    # out of attempts: every further guess is refused by the address, for any account
+    for user in ("chiangrai", "phrae", "trang", "chiangrai", "phrae", "trang", "nan"):
+        assert sign_in(attacker, user, "bad").status_code == 429
+    # ...and none of it counted against the accounts: their owners sign in from elsewhere
+    for n, user in enumerate(("chiangrai", "phrae", "trang", "nan")):
+        assert sign_in(new_client(app, ip=f"192.0.2.{30 + n}"), user).status_code == 302, user
+
+
 def test_next_never_leaves_the_dashboard(app: Flask) -> None:
     for target in ("//evil.example/", "https://evil.example/", "/dashboard//evil.example",
                    "/track", "/dashboard/logout"):

@@ -326,12 +326,18 @@ def login() -> Response:
         return _refusal(
             reason, username, minutes=-(-by_ip.retry_after_s // 60), retry_after=by_ip.retry_after_s
         )
+    if not by_ip.allowed:
+        # refused by the address: the account is not counted, so one address that has run
+        # out of attempts cannot go on to lock every staff account out
+        log.warning("dashboard: sign-in rate limit for %s from %s", jid, request.remote_addr)
+        wait = by_ip.retry_after_s
+        return _refusal("limited", username, minutes=-(-wait // 60), retry_after=wait)
     account_bucket = f"dash-login:acct:{jid}"
     by_account = limiter.hit(
         account_bucket, int(cfg.get("DASHBOARD_LOGIN_LIMIT_ACCOUNT") or 5), window
     )
-    if not (by_ip.allowed and by_account.allowed):
-        wait = max(v.retry_after_s for v in (by_ip, by_account) if not v.allowed)
+    if not by_account.allowed:
+        wait = by_account.retry_after_s
         log.warning("dashboard: sign-in rate limit for %s from %s", jid, request.remote_addr)
         return _refusal("limited", username, minutes=-(-wait // 60), retry_after=wait)
     try:
