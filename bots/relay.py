@@ -10,8 +10,7 @@ from dataclasses import replace
 
 from bots.agencies import Agency
 from bots.anon import (
-    PIN_ATTEMPTS,
-    PIN_WINDOW,
+    PIN_LIMITS,
     AnonSessions,
     citizen_address,
     parse_pin,
@@ -33,7 +32,7 @@ from casestore import (
     parse_ref,
 )
 from casestore.centres import centre_by_slug
-from casestore.ratelimit import RateLimiter
+from casestore.pin_guard import PinGuard
 from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
@@ -97,9 +96,14 @@ def reattached(ref: str) -> str:
 
 
 def wrong_pin(ref: str) -> str:
+    return f"[{ref}] PIN ไม่ถูกต้อง · Wrong PIN."
+
+
+def pin_wait(ref: str, seconds: int) -> str:
+    minutes = -(-seconds // 60)
     return (
-        f"[{ref}] PIN ไม่ถูกต้อง · Wrong PIN. "
-        f"ลองได้ {PIN_ATTEMPTS} ครั้งต่อชั่วโมง · {PIN_ATTEMPTS} attempts per hour."
+        f"[{ref}] ลอง PIN หลายครั้งเกินไป กรุณารอ {minutes} นาทีแล้วลองใหม่ · "
+        f"Too many PIN attempts: try again in {minutes} min."
     )
 
 
@@ -180,22 +184,25 @@ class Relay:
 
     def _anon_party(self, sender: str, case: CaseView, local: str, body: str) -> list[Outgoing]:
         """An anonymous session writing to a case address it is not attached to: `PIN n`
-        re-attaches it (limited attempts per case), anything else is refused."""
+        re-attaches it (wrong PINs limited per session, slowed per case: ``PIN_LIMITS``),
+        anything else is refused."""
         if case.citizen_jid != self.placeholder:
             return [Outgoing(to=sender, body=not_allowed(case.ref), sender=local)]
         pin = parse_pin(body)
         if pin is None:
             text = f"{not_allowed(case.ref)}\n{anon_hint(case.ref)}"
             return [Outgoing(to=sender, body=text, sender=local)]
-        limiter = RateLimiter(self.store)
-        bucket = f"anon-pin:{case.ref}"
-        if not limiter.hit(bucket, PIN_ATTEMPTS, PIN_WINDOW).allowed:
-            log.warning("case %s: too many PIN attempts from anonymous sessions", case.ref)
-            return [Outgoing(to=sender, body=wrong_pin(case.ref), sender=local)]
+        # The source is the session's JID: the bot never sees a tipster's address.
+        guard, source = PinGuard(self.store, PIN_LIMITS), f"anon:{sender.partition('/')[0]}"
+        wait = guard.wait(case.ref, source)
+        if wait:
+            log.warning("case %s: PIN attempts from an anonymous session slowed", case.ref)
+            return [Outgoing(to=sender, body=pin_wait(case.ref, wait), sender=local)]
         if not self.store.check_pin(case.ref, pin):
             log.info("case %s: wrong PIN from an anonymous session", case.ref)
+            guard.failed(case.ref, source)
             return [Outgoing(to=sender, body=wrong_pin(case.ref), sender=local)]
-        limiter.reset(bucket)
+        guard.succeeded(case.ref, source)
         self.anon.attach(case.ref, sender)
         self.store.record(case.ref, self.placeholder, REATTACHED)
         log.info("case %s: anonymous tipster re-attached with the PIN", case.ref)
