@@ -553,11 +553,14 @@ def create_request(fmt: str) -> Response:
     limits = db.limiter()
     bad_limit, bad_window = _limit("OPEN311_BAD_KEY_LIMIT", BAD_KEY_LIMIT)
     bucket = f"open311:badkey:{_client()}"
-    if rate_hits(store, bucket, bad_window) >= bad_limit:
-        verdict = limits.hit(bucket, bad_limit, bad_window)
-        raise _too_many(verdict.retry_after_s, "too many requests with a wrong api_key")
+    # A valid key works whatever its address's count of bad keys (an agency behind a shared
+    # address must not be blocked by someone else's guesses; keys have 192 random bits and
+    # a check is one SHA-256, so checking before the limit costs nothing).
     key = verify_key(store, fields.get("api_key"))
     if key is None:
+        if rate_hits(store, bucket, bad_window) >= bad_limit:
+            verdict = limits.hit(bucket, bad_limit, bad_window)
+            raise _too_many(verdict.retry_after_s, "too many requests with a wrong api_key")
         limits.hit(bucket, bad_limit, bad_window)
         missing = not fields.get("api_key")
         raise Refused(403, "api_key is missing: send it in the request body"
