@@ -178,9 +178,10 @@ def main(argv: list[str] | None = None) -> int:
             run_web(settings)
         return 0
     if args.command == "provision":
+        from damrongdham.staff_access import after_provision
         from provisioning import cli as provision_cli
 
-        return provision_cli.run(args)
+        return provision_cli.run(args, after_provision)
     if args.command == "apikey":
         from damrongdham import apikeys_cli
 
