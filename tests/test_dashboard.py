@@ -330,6 +330,14 @@ def test_next_never_leaves_the_dashboard(app: Flask) -> None:
 # -- CSRF and logging out -----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("target", ["/dashboard\r\nSet-Cookie: x=1", "/dashboard\nX: y",
+                                    "/dashboard?q=\u0085", "/dashboard\x00", "/dashboard\t"])
+def test_next_with_control_characters_is_dropped(app: Flask, target: str) -> None:
+    assert new_client(app).get("/dashboard/login", query_string={"next": target}).status_code == 200
+    r = sign_in(new_client(app), "chiangrai", next=target)
+    assert r.status_code == 302 and r.headers["Location"] == "/dashboard", target
+
+
 def test_csrf_is_required_on_every_post(app: Flask) -> None:
     c = new_client(app)
     login_csrf(c)
@@ -446,6 +454,8 @@ def test_filters_search_and_paging(app: Flask, cases: dict[str, str]) -> None:
         "urgent=maybe", "since=yesterday", "until=2026-13-45", "since=2026-11-21&until=2026-11-01",
         "centre=atlantis", "centre=chiangmai", "province=TH-99", "province=xx",
         "q=" + "ก" * 5000, "q=%25%27%22%3C", "centre[]=x", "since=0000-01-01",
+        "since=0001-01-01", "until=0001-01-01", "since=9999-12-31", "until=9999-12-31",
+        "since=0001-01-01&until=9999-12-31", "since=0544-01-01", "until=2400-01-01",
     ],
 )
 def test_bad_query_parameters_never_crash(app: Flask, cases: dict[str, str], query: str) -> None:

@@ -637,3 +637,14 @@ def test_public_lists_are_reused_for_a_few_seconds(sqlite_url: str) -> None:
         assert again.get_data() == first.get_data()
         other = client.get("/open311/v2/requests.json?status=open")
         assert len(other.get_json()) == len(first.get_json()) + 1
+
+
+@pytest.mark.parametrize("query", [
+    "start_date=0001-01-01", "end_date=0001-01-01", "start_date=9999-12-31",
+    "end_date=9999-12-31", "start_date=0001-01-01T00:00:00%2B14:00",
+    "start_date=9999-12-31T23:59:59-14:00", "end_date=9999-12-31T23:59:59%2B14:00",
+    "start_date=0001-01-01T00:00:00Z&end_date=0001-01-02T00:00:00Z",
+])
+def test_far_dates_are_a_400_never_a_500(any_app: Flask, query: str) -> None:
+    r = any_app.test_client().get(f"/open311/v2/requests.json?{query}")
+    assert r.status_code in (200, 400), (query, r.status_code)

@@ -82,6 +82,8 @@ PER_PAGE = 50
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 MAX_PAGE = 100_000
 MAX_CHART_DAYS = 366
+#: Dates a filter may name (Gregorian, after a Buddhist-era year is converted).
+MIN_YEAR, MAX_YEAR = 1900, 9000
 DEFAULT_CHART_DAYS = 30
 NO_PROVINCE = "none"
 OPEN = "open"  # status filter: every status but resolved, closed and merged
@@ -249,9 +251,13 @@ def _to_login() -> Response:
 
 
 def _safe_next(value: str | None) -> str:
-    """A local dashboard path to return to after signing in (never another site)."""
+    """A local dashboard path to return to after signing in (never another site, never a
+    control character or space: it goes into a Location header)."""
     if (
         value
+        and value.isascii()
+        and value.isprintable()
+        and " " not in value
         and value.startswith(PATH)
         and "//" not in value
         and "\\" not in value
@@ -405,6 +411,8 @@ def _day_arg(args: Mapping[str, str], name: str) -> date | None:
         raise _bad(f"{name}: not a date (YYYY-MM-DD)") from None
     if day.year >= 2400:  # typed in the Buddhist era
         day = day.replace(year=day.year - 543)
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # beyond: date arithmetic overflows
+        raise _bad(f"{name}: a year from {MIN_YEAR} to {MAX_YEAR} (or in the Buddhist era)")
     return day
 
 
