@@ -152,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in HARNESS:
         return run_harness(args.command, rest, verbose=args.verbose)
     from kernel import logmask
+    from kernel.files import PRIVATE_UMASK
 
+    if args.command in ("up", "bot", "web"):
+        os.umask(PRIVATE_UMASK)  # the data directory's files 0600, its directories 0700
     if args.command == "up":
         from damrongdham.stack import up
 
