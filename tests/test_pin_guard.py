@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from casestore import CaseStore
 from casestore.pin_guard import PinGuard, PinLimits
 from casestore.refs import utcnow
+
+pytestmark = pytest.mark.every_backend
 
 REF = "TH57-2569-000001"
 LIMITS = PinLimits(source_limit=5, case_free=3, window=timedelta(hours=1),
