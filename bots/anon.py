@@ -9,10 +9,15 @@ entry is forgotten when the session ends (a bounce from the JID, :meth:`forget_j
 
 After a bot restart, or from a new session, the tipster re-attaches by writing
 ``PIN 123456`` (the case's tracking PIN; Thai digits and ``พิน`` accepted) to the case address
-``<ref>@bot.D`` (:func:`parse_pin`). Failed attempts are limited per case
-(:data:`PIN_ATTEMPTS` per :data:`PIN_WINDOW`, counted in the database so restarts do not reset
-them). Replies for a tipster who is not connected are dropped (the transcript keeps them;
-``/track`` with reference + PIN shows them).
+``<ref>@bot.D`` (:func:`parse_pin`). Wrong PINs are limited by ``casestore.pin_guard`` with
+:data:`PIN_LIMITS` (counted in the database so restarts do not reset them): the *source* is
+the anonymous session's JID, since the bot never sees the tipster's address — a session
+with :data:`PIN_ATTEMPTS` wrong PINs in :data:`PIN_WINDOW` is refused, and a case that got
+wrong PINs makes failed sessions wait a growing delay, while a session that has not failed
+always has its PIN checked: strangers guessing at a (public, sequential) reference cannot lock
+the tipster out. A new anonymous session is cheap, so each one gets its guesses; one in a
+million per guess. Replies for a tipster who is not connected are dropped (the transcript
+keeps them; ``/track`` with reference + PIN shows them).
 """
 
 from __future__ import annotations
@@ -25,9 +30,12 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from casestore.pin_guard import PinLimits
+
 PLACEHOLDER_LOCAL = "anonymous"
-PIN_ATTEMPTS = 5
+PIN_ATTEMPTS = 5  # wrong PINs a session may give per PIN_WINDOW
 PIN_WINDOW = timedelta(hours=1)
+PIN_LIMITS = PinLimits(source_limit=PIN_ATTEMPTS, case_free=3, window=PIN_WINDOW)
 DEFAULT_IDLE_MINUTES = 60
 _PIN = re.compile(r"^\s*(?:pin|พิน)\s*[:：]?\s*([0-9๐-๙]{6})\s*$", re.IGNORECASE)
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")

@@ -12,8 +12,7 @@ from bots.agencies import Agency
 from bots.agent_commands.runner import AgentActions
 from bots.agent_commands.syntax import Command, parse, reply_text
 from bots.anon import (
-    PIN_ATTEMPTS,
-    PIN_WINDOW,
+    PIN_LIMITS,
     AnonSessions,
     citizen_address,
     parse_pin,
@@ -34,7 +33,7 @@ from casestore import (
     parse_ref,
 )
 from casestore.centres import centre_by_slug
-from casestore.ratelimit import RateLimiter
+from casestore.pin_guard import PinGuard
 from kernel.addresses import Addresses, Outgoing
 
 log = logging.getLogger(__name__)
@@ -111,7 +110,8 @@ class Relay:
 
     def _anon_party(self, sender: str, case: CaseView, local: str, body: str) -> list[Outgoing]:
         """An anonymous session writing to a case address it is not attached to: `PIN n`
-        re-attaches it (limited attempts per case), anything else is refused."""
+        re-attaches it (wrong PINs limited per session, slowed per case: ``PIN_LIMITS``),
+        anything else is refused."""
         if case.citizen_jid != self.placeholder:
             return [
                 Outgoing(to=sender, body=render("citizen.not_allowed", ref=case.ref), sender=local)
@@ -124,23 +124,25 @@ class Relay:
                 + render("citizen.anon_hint", ref=case.ref)
             )
             return [Outgoing(to=sender, body=text, sender=local)]
-        limiter = RateLimiter(self.store)
-        bucket = f"anon-pin:{case.ref}"
-        if not limiter.hit(bucket, PIN_ATTEMPTS, PIN_WINDOW).allowed:
-            log.warning("case %s: too many PIN attempts from anonymous sessions", case.ref)
-            return [Outgoing(to=sender, body=self._wrong_pin(case.ref), sender=local)]
+        # The source is the session (the bot never sees a tipster's address), counted under a
+        # hash of its JID: the random session JID itself is never written anywhere.
+        guard = PinGuard(self.store, PIN_LIMITS)
+        source = self.anon.origin(sender.partition("/")[0], "pin-guard") or "anon"
+        wait = guard.wait(case.ref, source)
+        if wait:
+            log.warning("case %s: PIN attempts from an anonymous session slowed", case.ref)
+            text = render("citizen.pin_wait", ref=case.ref, minutes=-(-wait // 60))
+            return [Outgoing(to=sender, body=text, sender=local)]
         if not self.store.check_pin(case.ref, pin):
             log.info("case %s: wrong PIN from an anonymous session", case.ref)
-            return [Outgoing(to=sender, body=self._wrong_pin(case.ref), sender=local)]
-        limiter.reset(bucket)
+            guard.failed(case.ref, source)
+            text = render("citizen.wrong_pin", ref=case.ref)
+            return [Outgoing(to=sender, body=text, sender=local)]
+        guard.succeeded(case.ref, source)
         self.anon.attach(case.ref, sender)
         self.store.record(case.ref, self.placeholder, REATTACHED)
         log.info("case %s: anonymous tipster re-attached with the PIN", case.ref)
         return [Outgoing(to=sender, body=render("citizen.reattached", ref=case.ref), sender=local)]
-
-    @staticmethod
-    def _wrong_pin(ref: str) -> str:
-        return render("citizen.wrong_pin", ref=ref, attempts=PIN_ATTEMPTS)
 
     def centre_signature(self, case: CaseView) -> str:
         centre = centre_by_slug(case.centre)

@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     MERGED = "merged"  # on the duplicate; note: the case it went into
     MERGED_IN = "merged_in"  # on the case kept; note: the duplicate
     RATED = "rated"  # note: the citizen's score, 1–5
+    RELEASED = "released"  # taken from its agent, status kept (note: why, e.g. disabled)
     PIN_REISSUED = "pin_reissued"
     PURGED = "purged"  # PDPA: the citizen's personal data was erased (casestore.pdpa)
 

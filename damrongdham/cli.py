@@ -153,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in HARNESS:
         return run_harness(args.command, rest, verbose=args.verbose)
     from kernel import logmask
+    from kernel.files import PRIVATE_UMASK
 
+    if args.command in ("up", "bot", "web"):
+        os.umask(PRIVATE_UMASK)  # the data directory's files 0600, its directories 0700
     if args.command == "up":
         from damrongdham.stack import up
 
@@ -179,9 +182,10 @@ def main(argv: list[str] | None = None) -> int:
             run_web(settings)
         return 0
     if args.command == "provision":
+        from damrongdham.staff_access import after_provision
         from provisioning import cli as provision_cli
 
-        return provision_cli.run(args)
+        return provision_cli.run(args, after_provision)
     if args.command == "apikey":
         from damrongdham import apikeys_cli
 

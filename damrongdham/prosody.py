@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from casestore.reserved_names import names_file_text
 from damrongdham.processes import ProcessError, terminate, wait_for_port
 from kernel.addresses import BOT_NICK
 from kernel.files import write_private
@@ -116,6 +117,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         registration_throttle_period=settings.registration_throttle_period,
         component_secret=component_secret,
     )
+    write_private(pdir / "reserved-names.txt", names_file_text())  # citizens' host reads it
     path = pdir / "prosody.cfg.lua"
     write_private(path, text)  # holds the component secret
     _prepare_sqlite(pdir / "data" / "prosody.sqlite")

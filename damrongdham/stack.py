@@ -20,6 +20,7 @@ from damrongdham.bot_service import ready_file
 from damrongdham.processes import ProcessError, terminate, wait_for_port
 from damrongdham.prosody import ProsodyError, ProsodyProcess, register
 from kernel.config_file import save_settings
+from kernel.files import PRIVATE_UMASK, make_private
 from kernel.settings import StackSettings
 from provisioning.apply import Outcome, Provisioner, ProvisionError
 from provisioning.cli import progress_printer
@@ -85,8 +86,9 @@ class Stack:
 
     def start(self) -> None:
         s = self.settings
+        os.umask(PRIVATE_UMASK)  # this process and its children: files 0600, dirs 0700
         s.data_dir.mkdir(parents=True, exist_ok=True)
-        s.data_dir.chmod(0o700)  # keys, secrets, personal data: owner only
+        self._make_private()  # keys, secrets, personal data: owner only
         self._hold_data_dir()
         s.stack_file.unlink(missing_ok=True)
         (s.data_dir / "logs").mkdir(exist_ok=True)
@@ -121,6 +123,18 @@ class Stack:
         self._wait_ready()
         self._write_stack_file()
         self._starting = False
+
+    def _make_private(self) -> None:
+        """Owner-only modes for what older versions left readable (0644 database and logs,
+        0755 directories), with one warning line saying so."""
+        root = self.settings.data_dir
+        fixed, failed = make_private(root)
+        if fixed:
+            self.say(f"warning: {len(fixed)} files or directories under {root} were readable "
+                     "by group or others (left by an older version); now owner-only")
+        if failed:
+            names = ", ".join(str(p) for p in failed[:5]) + (" …" if len(failed) > 5 else "")
+            self.say(f"warning: cannot make these owner-only (not ours?), fix by hand: {names}")
 
     def _hold_data_dir(self) -> None:
         """One `up` per data directory: a second one would fight over ports and files."""

@@ -30,6 +30,13 @@ def web_env(settings: StackSettings) -> dict[str, str]:
 #: limits count per address in the database, not from this log.
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
+#: Threaded workers. gunicorn's default *sync* worker tells the arbiter it is alive only
+#: between requests, so a response that streams longer than ``--timeout`` (30 s) — the CSV
+#: export of a large case store, or any download to a slow phone — had its worker killed
+#: mid-stream and the file ended early. A ``gthread`` worker's main loop keeps telling the
+#: arbiter while a thread streams.
+WORKER_OPTIONS = ["--worker-class", "gthread", "--threads", "4"]
+
 
 def _no_control_socket() -> list[str]:
     """gunicorn ≥ 25 opens a control socket in ~/.gunicorn/, outside the data directory;
@@ -55,6 +62,7 @@ def run_web(settings: StackSettings, workers: int = 2) -> None:
         "-",
         "--access-logformat",
         ACCESS_LOG_FORMAT,
+        *WORKER_OPTIONS,
         "--graceful-timeout",
         "5",
         *_no_control_socket(),

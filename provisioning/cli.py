@@ -127,7 +127,10 @@ def report(outcome: Outcome, say: Callable[[str], None] = print) -> int:
     return 1 if outcome.problems else 0
 
 
-async def _run(args: argparse.Namespace) -> int:
+AfterHook = Callable[[argparse.Namespace, str, list[str]], None]
+
+
+async def _run(args: argparse.Namespace, after: AfterHook | None = None) -> int:
     target = _target(args)
     action = getattr(args, "action", None)
     if action is None:
@@ -166,20 +169,28 @@ async def _run(args: argparse.Namespace) -> int:
                     if args.all else [prov.resolve(w) for w in args.who])
             done = await prov.rotate(sorted(jids))
             print(f"rotated {len(done)} passwords; new ones in {target.credentials_file}")
+            if after:
+                after(args, "rotate", done)
         elif action == "disable":
             jid = prov.resolve(args.who)
             await prov.disable(jid)
             print(f"disabled {jid}: cannot log in, out of its room; history kept")
+            if after:
+                after(args, "disable", [jid])
         elif action == "enable":
             cred = await prov.enable(prov.resolve(args.who))
             print(f"enabled {cred.jid}; new password in {target.credentials_file}")
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
-    """Entry point from `damrongdham provision`; errors are one line and exit non-zero."""
+def run(args: argparse.Namespace, after: AfterHook | None = None) -> int:
+    """Entry point from `damrongdham provision`; errors are one line and exit non-zero.
+
+    ``after(args, action, jids)`` runs after a ``rotate`` or ``disable`` (the command above
+    us ends the accounts' dashboard sessions there: provisioning never touches the case
+    store)."""
     try:
-        return asyncio.run(_run(args))
+        return asyncio.run(_run(args, after))
     except (ProvisionError, TargetError, CentreDataError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -207,15 +207,37 @@ def test_reattach_with_the_pin_after_a_restart(store: CaseStore, clock: Clock) -
     assert "77aa0b12" not in _everything_stored(store)
 
 
-def test_pin_guessing_is_limited(store: CaseStore, relay_anon: Relay, intake: Intake) -> None:
+def test_pin_guessing_is_limited_per_session(
+        store: CaseStore, relay_anon: Relay, intake: Intake) -> None:
     ref, pin = _open_tip(intake)
     wrong = "000000" if pin != "000000" else "111111"
-    for _ in range(5):
-        relay_anon.from_case_address(OTHER_TIPSTER, ref.lower(), f"PIN {wrong}", None, False)
-    # The sixth try, even the right PIN, is refused within the hour.
+    for _ in range(3):
+        outs = relay_anon.from_case_address(OTHER_TIPSTER, ref.lower(), f"PIN {wrong}", None, False)
+        assert catalogue.values(outs[0].body, "citizen.wrong_pin")["ref"] == ref
+    # The next try from that session, even the right PIN, waits for the back-off.
     outs = relay_anon.from_case_address(OTHER_TIPSTER, ref.lower(), f"PIN {pin}", None, False)
-    assert catalogue.values(outs[0].body, "citizen.wrong_pin")["ref"] == ref
+    assert catalogue.values(outs[0].body, "citizen.pin_wait")["ref"] == ref
     assert relay_anon.anon.jid_for(ref) == TIPSTER
+    # Counted per session under a hash: the random session JID is written nowhere.
+    assert OTHER_TIPSTER.partition("@")[0] not in _everything_stored(store)
+
+
+def test_strangers_guessing_cannot_lock_the_tipster_out(
+        store: CaseStore, relay_anon: Relay, intake: Intake) -> None:
+    ref, pin = _open_tip(intake)
+    wrong = "000000" if pin != "000000" else "111111"
+    strangers = [f"guess{n}@anon.{D}/r" for n in range(10)]
+    for jid in strangers:  # ten sessions, one wrong PIN each (the old lockout)
+        outs = relay_anon.from_case_address(jid, ref.lower(), f"PIN {wrong}", None, False)
+        assert catalogue.values(outs[0].body, "citizen.wrong_pin")["ref"] == ref
+    # a session that failed now waits for the case's back-off
+    outs = relay_anon.from_case_address(strangers[0], ref.lower(), f"PIN {wrong}", None, False)
+    assert "Too many PIN attempts" in outs[0].body
+    # the tipster, in a new session, gets in with the right PIN at once
+    back = f"back@anon.{D}/web"
+    outs = relay_anon.from_case_address(back, ref.lower(), f"PIN {pin}", None, False)
+    assert "PIN accepted" in outs[0].body
+    assert relay_anon.anon.jid_for(ref) == back
 
 
 def test_anonymous_tips_are_never_merged(intake: Intake, relay_anon: Relay) -> None:

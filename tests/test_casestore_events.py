@@ -25,6 +25,7 @@ STORED = {
     "MERGED": "merged",
     "MERGED_IN": "merged_in",
     "RATED": "rated",
+    "RELEASED": "released",
     "PIN_REISSUED": "pin_reissued",
     "PURGED": "purged",
     "QUEUED": "queued",

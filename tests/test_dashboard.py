@@ -305,6 +305,21 @@ def test_rate_limits_per_account_and_per_ip(store: CaseStore, data_dir: Path,
     assert [sign_in(e, "trang", "bad").status_code for _ in range(3)] == [401] * 3
 
 
+def test_an_address_out_of_attempts_does_not_lock_the_accounts_it_names(
+        store: CaseStore, data_dir: Path, fake_xmpp: list[str]) -> None:
+    app = create_app({"DOMAIN": DOMAIN, "DATABASE_URL": str(store.engine.url),
+                      "DATA_DIR": str(data_dir), "DASHBOARD_LOGIN_LIMIT_ACCOUNT": 3,
+                      "DASHBOARD_LOGIN_LIMIT_IP": 2})
+    attacker = new_client(app, ip="198.51.100.66")
+    assert [sign_in(attacker, "nan", "bad").status_code for _ in range(2)] == [401] * 2
+    # out of attempts: every further guess is refused by the address, for any account
+    for user in ("chiangrai", "phrae", "trang", "chiangrai", "phrae", "trang", "nan"):
+        assert sign_in(attacker, user, "bad").status_code == 429
+    # ...and none of it counted against the accounts: their owners sign in from elsewhere
+    for n, user in enumerate(("chiangrai", "phrae", "trang", "nan")):
+        assert sign_in(new_client(app, ip=f"192.0.2.{30 + n}"), user).status_code == 302, user
+
+
 def test_next_never_leaves_the_dashboard(app: Flask) -> None:
     for target in ("//evil.example/", "https://evil.example/", "/dashboard//evil.example",
                    "/track", "/dashboard/logout"):
@@ -313,6 +328,14 @@ def test_next_never_leaves_the_dashboard(app: Flask) -> None:
 
 
 # -- CSRF and logging out -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/dashboard\r\nSet-Cookie: x=1", "/dashboard\nX: y",
+                                    "/dashboard?q=\u0085", "/dashboard\x00", "/dashboard\t"])
+def test_next_with_control_characters_is_dropped(app: Flask, target: str) -> None:
+    assert new_client(app).get("/dashboard/login", query_string={"next": target}).status_code == 200
+    r = sign_in(new_client(app), "chiangrai", next=target)
+    assert r.status_code == 302 and r.headers["Location"] == "/dashboard", target
 
 
 def test_csrf_is_required_on_every_post(app: Flask) -> None:
@@ -431,6 +454,8 @@ def test_filters_search_and_paging(app: Flask, cases: dict[str, str]) -> None:
         "urgent=maybe", "since=yesterday", "until=2026-13-45", "since=2026-11-21&until=2026-11-01",
         "centre=atlantis", "centre=chiangmai", "province=TH-99", "province=xx",
         "q=" + "ก" * 5000, "q=%25%27%22%3C", "centre[]=x", "since=0000-01-01",
+        "since=0001-01-01", "until=0001-01-01", "since=9999-12-31", "until=9999-12-31",
+        "since=0001-01-01&until=9999-12-31", "since=0544-01-01", "until=2400-01-01",
     ],
 )
 def test_bad_query_parameters_never_crash(app: Flask, cases: dict[str, str], query: str) -> None:

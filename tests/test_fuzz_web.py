@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -160,11 +161,42 @@ NASTY = ["", " ", "0", "-1", "1e309", "NaN", "9" * 40, "null", "true", "[]", "{}
          "2026-13-45", "2569-01-01", "2026-01-01T00:00:00Z", "TH57-2569-000001",
          "th00-2569-000000", "chiangrai", "moi", "all", "open", "closed", "in_progress",
          "land", "json", "xml", "http://evil.example/", "//evil.example", "javascript:alert(1)",
-         "admin", f"admin@{DOMAIN}", "somchai.chiangrai"]
+         "admin", f"admin@{DOMAIN}", "somchai.chiangrai",
+         # far dates (overflowed time-zone arithmetic once) and control characters in what
+         # ends up in a header (the login's next → Location)
+         "0001-01-01", "9999-12-31", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+         "0001-01-01T00:00:00 14:00", "2400-01-01", "0544-12-31",
+         "/dashboard\r\nSet-Cookie: x=1", "/dashboard\n", "/dashboard\x00", "/dashboard\u2028",
+         "/dashboard?q=\u0085", "/dashboard/cases/TH57-2569-000001\t"]
 KEYS = ["ref", "pin", "csrf", "q", "page", "status", "centre", "topic", "type", "from", "to",
         "start_date", "end_date", "service_code", "service_request_id", "api_key",
         "jurisdiction_id", "lat", "long", "address_string", "description", "email",
-        "first_name", "next", "username", "password", "sort", "per_page", "urgent", "format"]
+        "first_name", "next", "username", "password", "sort", "per_page", "urgent", "format",
+        "since", "until", "province"]
+
+# Dates and datetimes over the whole range Python knows, in the forms the endpoints read
+# (W3C with any offset, a bare day, a Buddhist-era year).
+OFFSETS = ["", "Z", "+00:00", "+07:00", "+14:00", "-14:00", " 07:00", "+23:59", "-23:59"]
+EDGE_DAYS = [date(1, 1, 1), date(1, 1, 2), date(1899, 12, 31), date(1900, 1, 1),
+             date(9000, 12, 31), date(9001, 1, 1), date(9999, 12, 30), date(9999, 12, 31)]
+far_dates = st.one_of(
+    st.tuples(st.sampled_from(EDGE_DAYS), st.sampled_from(OFFSETS), st.booleans()).map(
+        lambda t: f"{t[0].year:04d}-{t[0]:%m-%d}" + (f"T00:00:00{t[1]}" if t[2] else "")),
+    st.dates().map(lambda d: f"{d.year:04d}-{d:%m-%d}"),
+    st.dates(max_value=date(9999 - 543, 12, 31)).map(
+        lambda d: f"{d.year + 543:04d}-{d:%m-%d}"),
+    st.tuples(st.datetimes(), st.sampled_from(OFFSETS)).map(
+        lambda t: f"{t[0].year:04d}-{t[0]:%m-%dT%H:%M:%S}{t[1]}"),
+)
+DATE_KEYS = ["start_date", "end_date", "since", "until"]
+# request headers: control characters and latin-1 (line breaks cannot arrive in HTTP/1.1,
+# and the test client refuses them)
+header_text = st.text(st.characters(codec="latin-1", exclude_characters="\r\n"), max_size=30)
+next_values = st.one_of(
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=20).map(
+        lambda t: "/dashboard" + t),
+    st.sampled_from(["/dashboard\r\nLocation: //evil.example", "/dashboard\x0b", "\n"]),
+)
 
 
 ascii_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)
@@ -197,9 +229,18 @@ def requests(site: Site) -> st.SearchStrategy[dict]:
     }
     path_values = st.one_of(st.sampled_from(PATHS), segment)
     key = st.one_of(st.sampled_from(KEYS), any_text)
-    pairs = st.lists(st.tuples(key, values), max_size=6)
-    form = st.dictionaries(st.sampled_from(KEYS), values.map(
-        lambda v: _encode(v).decode("utf-8", "replace")), max_size=6)
+    pairs = st.one_of(
+        st.lists(st.tuples(key, values), max_size=6),
+        st.lists(st.tuples(st.sampled_from(DATE_KEYS), far_dates), min_size=1, max_size=3),
+        st.tuples(st.just("next"), next_values).map(lambda p: [p]),
+    )
+    form = st.one_of(
+        st.dictionaries(st.sampled_from(KEYS), values.map(
+            lambda v: _encode(v).decode("utf-8", "replace")), max_size=6),
+        st.fixed_dictionaries({"next": next_values, "username": st.sampled_from(
+            ["admin", "somchai.chiangrai", "x"]), "password": st.just(PASSWORD),
+            "csrf": st.just(site.login_csrf[1])}),
+    )
     leaf = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=False),
                      st.integers(-(2**70), 2**70),
                      values.map(lambda v: _encode(v).decode("utf-8", "replace")))
@@ -225,7 +266,7 @@ def requests(site: Site) -> st.SearchStrategy[dict]:
         "Range": ["bytes=0-10", "bytes=99999999-", "bytes=x"],
         "Authorization": ["Basic Zm9vOmJhcg==", "Bearer x"],
     }
-    header_values = {name: st.one_of(st.sampled_from(opts), ascii_text)
+    header_values = {name: st.one_of(st.sampled_from(opts), ascii_text, header_text)
                      for name, opts in header_options.items()}
     jar = {dashboard.COOKIE: st.sampled_from([*site.sessions, "x", ""]),
            "dd_track": st.sampled_from([site.track_csrf[0], "x"]),
@@ -362,6 +403,43 @@ def test_every_route_and_method_with_nasty_payloads(site: Site) -> None:
                 n += 1
         timings[rule.endpoint] = (time.monotonic() - t0) / n * 1000
     print("\nms per request:", {k: round(v, 1) for k, v in sorted(timings.items())})
+
+
+DATED = ["/open311/v2/requests.json", "/open311/v2/requests.xml", "/dashboard",
+         "/dashboard/stats", "/dashboard/export.csv"]
+
+
+@pytest.mark.timeout(300)
+def test_fuzz_dates_and_the_login_next(site: Site) -> None:
+    """Aimed at what overflowed or broke a header once: any date in any form on every dated
+    endpoint (signed in, so the dashboard reads them), and any `next` on the sign-in."""
+    client = site.app.test_client(use_cookies=False)
+    signed_in = {"Cookie": f"{dashboard.COOKIE}={site.sessions[0]}"}
+    login_cookie = {"Cookie": f"{dashboard.LOGIN_COOKIE}={site.login_csrf[0]}"}
+
+    @settings(max_examples=max(100, EXAMPLES // 20), deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(DATED), st.lists(st.tuples(st.sampled_from(DATE_KEYS), far_dates),
+                                            min_size=1, max_size=3), next_values,
+           st.integers(0, 2**24 - 1).map(lambda n: f"10.{n >> 16}.{n >> 8 & 255}.{n & 255}"))
+    def one(path: str, dates: list[tuple[str, str]], target: str, addr: str) -> None:
+        query = urlencode(dates)
+        response = client.get(path, query_string=query, headers=signed_in)
+        check_answer({"method": "GET", "path": path, "query": query}, response)
+        query = urlencode([("next", target)])
+        response = client.get("/dashboard/login", query_string=query)
+        check_answer({"method": "GET", "path": "/dashboard/login", "query": query}, response)
+        form = {"username": "admin", "password": PASSWORD, "csrf": site.login_csrf[1],
+                "next": target}
+        response = client.post("/dashboard/login", data=form, headers=login_cookie,
+                               environ_overrides={"REMOTE_ADDR": addr})  # under its limit
+        check_answer({"method": "POST", "path": "/dashboard/login", "query": ""}, response)
+        assert response.status_code in (302, 429), response.status_code
+        if response.status_code == 302:
+            location = response.headers["Location"]
+            assert location.startswith("/dashboard") and location.isprintable(), location
+
+    one()
 
 
 def test_security_headers_are_the_ones_checked() -> None:

@@ -230,6 +230,39 @@ def test_staff_rotate_disable_enable(own_stack) -> None:
     assert asyncio.run(join_room(latest))
 
 
+def test_rotate_and_disable_end_dashboard_sessions_and_return_cases(own_stack) -> None:
+    from casestore import CaseStore
+    from casestore.lifecycle import Status
+    from casestore.web_sessions import WebSessions
+    from kernel.config_file import load_settings
+
+    data, info = own_stack.data_dir, own_stack.info
+    assert provision(data, "agent", "add", "phrae", "malee").returncode == 0
+    jid = f"malee.phrae@{info['domain']}"
+    store = CaseStore(load_settings(data).db_url)
+    try:
+        sessions = WebSessions(store)
+        first = sessions.create(jid)
+        ref = store.open_case(centre="phrae", province="TH-54", body="ถนนเป็นหลุม",
+                              citizen_jid=f"dang@{info['citizen_domain']}").case.ref
+        store.claim(ref, jid)
+        rotated = provision(data, "rotate", jid)
+        assert rotated.returncode == 0, rotated.stderr
+        assert "1 dashboard session(s) ended" in rotated.stdout
+        assert sessions.get(first.token) is None  # the old sign-in is gone at once
+        assert store.get(ref).assigned_to == jid  # a rotation keeps the cases
+        second = sessions.create(jid)
+        disabled = provision(data, "disable", jid)
+        assert disabled.returncode == 0, disabled.stderr
+        assert f"back in the queue: {ref}" in disabled.stdout
+        assert sessions.get(second.token) is None
+        case = store.get(ref)
+        assert case.assigned_to is None and case.status == Status.NEW
+        assert store.events(ref)[-1].note == f"returned: account disabled ({jid})"
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

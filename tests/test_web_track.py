@@ -56,6 +56,7 @@ def _app(url: str, **config: object) -> Iterator[Flask]:
         "TESTING": True,
         "TRACK_LIMIT_IP": HIGH,
         "TRACK_LIMIT_REF": HIGH,
+        "TRACK_LIMIT_SOURCE": HIGH,
         **config,
     }
     app = create_app(settings)
@@ -306,22 +307,41 @@ def test_the_pin_is_never_logged(app: Flask, caplog: pytest.LogCaptureFixture) -
 # -- rate limits ---------------------------------------------------------------------------
 
 
-def test_attempts_per_reference_are_limited(sqlite_url: str) -> None:
-    for app in _app(sqlite_url, TRACK_LIMIT_REF=(3, 3600)):
+def test_guessing_at_a_case_slows_the_guessers_and_never_locks_the_citizen_out(
+        sqlite_url: str) -> None:
+    for app in _app(sqlite_url, TRACK_LIMIT_REF=(3, 3600), TRACK_LIMIT_SOURCE=(5, 3600)):
         ref, pin = _case(app)
         client = app.test_client()
         wrong = "000000" if pin != "000000" else "111111"
-        for i in range(3):  # from three addresses
+        for i in range(10):  # ten strangers, one wrong PIN each (the old lockout)
             assert _post(client, ref, wrong, REMOTE_ADDR=f"10.0.0.{i + 1}").status_code == 404
-        limited = _post(client, ref, pin, REMOTE_ADDR="10.0.0.9")  # even the right PIN
+        # a stranger who failed now waits, growing with the failures on the case...
+        slowed = _post(client, ref, wrong, REMOTE_ADDR="10.0.0.1")
+        assert slowed.status_code == 429
+        assert 1 <= int(slowed.headers["Retry-After"]) <= 15 * 60
+        assert 'class="case"' not in slowed.text
+        # ...while the citizen, from an address that has not failed, gets in at once
+        assert _post(client, ref, pin, REMOTE_ADDR="10.0.0.99").status_code == 200
+        # and the right PIN forgets the case's back-off
+        assert _post(client, ref, wrong, REMOTE_ADDR="10.0.0.1").status_code == 404
+
+
+def test_an_address_with_too_many_wrong_pins_is_refused(sqlite_url: str) -> None:
+    for app in _app(sqlite_url, TRACK_LIMIT_REF=HIGH, TRACK_LIMIT_SOURCE=(3, 3600)):
+        ref, pin = _case(app)
+        other, other_pin = _case(app, citizen=OTHER_CITIZEN)
+        client = app.test_client()
+        for n in range(3):  # wrong PINs on cases that may not even exist
+            missing = f"TH57-2569-99999{n}"
+            assert _post(client, missing, "123456", REMOTE_ADDR="10.1.0.1").status_code == 404
+        limited = _post(client, ref, pin, REMOTE_ADDR="10.1.0.1")  # even the right PIN
         assert limited.status_code == 429
-        retry = int(limited.headers["Retry-After"])
-        assert 3500 <= retry <= 3600
+        assert 3500 <= int(limited.headers["Retry-After"]) <= 3600
         alert = _alert(limited.text)
         assert "ลองใหม่อีกครั้งใน 60 นาที" in alert and "try again in 60 minutes" in alert
-        assert 'class="case"' not in limited.text
-        other, other_pin = _case(app, citizen=OTHER_CITIZEN)
-        assert _post(client, other, other_pin, REMOTE_ADDR="10.0.0.9").status_code == 200
+        # the case itself is not locked: its citizen gets in from elsewhere
+        assert _post(client, ref, pin, REMOTE_ADDR="10.1.0.2").status_code == 200
+        assert _post(client, other, other_pin, REMOTE_ADDR="10.1.0.2").status_code == 200
 
 
 def test_attempts_per_client_address_are_limited(any_app: Flask) -> None:

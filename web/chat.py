@@ -62,6 +62,7 @@ from flask import (
 
 from casestore import places
 from casestore.centres import load_centres
+from casestore.reserved_names import is_reserved
 
 log = logging.getLogger(__name__)
 
@@ -331,9 +332,12 @@ def _read_small_json() -> tuple[dict[str, Any] | None, Response | None]:
 
 
 def new_credentials(citizen_domain: str) -> tuple[str, str]:
-    """A random account: ``w`` + 12 letters/digits (≈62 bits), password of ≈143 bits."""
-    user = "w" + "".join(secrets.choice(USER_ALPHABET) for _ in range(12))
-    return f"{user}@{citizen_domain}", secrets.token_urlsafe(18)
+    """A random account: ``w`` + 12 letters/digits (≈62 bits), password of ≈143 bits; never
+    a reserved name (``casestore.reserved_names``, which Prosody refuses as well)."""
+    while True:
+        user = "w" + "".join(secrets.choice(USER_ALPHABET) for _ in range(12))
+        if not is_reserved(user):
+            return f"{user}@{citizen_domain}", secrets.token_urlsafe(18)
 
 
 def _ca_file() -> Path | None:

@@ -82,6 +82,8 @@ PER_PAGE = 50
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 MAX_PAGE = 100_000
 MAX_CHART_DAYS = 366
+#: Dates a filter may name (Gregorian, after a Buddhist-era year is converted).
+MIN_YEAR, MAX_YEAR = 1900, 9000
 DEFAULT_CHART_DAYS = 30
 NO_PROVINCE = "none"
 OPEN = "open"  # status filter: every status but resolved, closed and merged
@@ -249,9 +251,13 @@ def _to_login() -> Response:
 
 
 def _safe_next(value: str | None) -> str:
-    """A local dashboard path to return to after signing in (never another site)."""
+    """A local dashboard path to return to after signing in (never another site, never a
+    control character or space: it goes into a Location header)."""
     if (
         value
+        and value.isascii()
+        and value.isprintable()
+        and " " not in value
         and value.startswith(PATH)
         and "//" not in value
         and "\\" not in value
@@ -326,12 +332,18 @@ def login() -> Response:
         return _refusal(
             reason, username, minutes=-(-by_ip.retry_after_s // 60), retry_after=by_ip.retry_after_s
         )
+    if not by_ip.allowed:
+        # refused by the address: the account is not counted, so one address that has run
+        # out of attempts cannot go on to lock every staff account out
+        log.warning("dashboard: sign-in rate limit for %s from %s", jid, request.remote_addr)
+        wait = by_ip.retry_after_s
+        return _refusal("limited", username, minutes=-(-wait // 60), retry_after=wait)
     account_bucket = f"dash-login:acct:{jid}"
     by_account = limiter.hit(
         account_bucket, int(cfg.get("DASHBOARD_LOGIN_LIMIT_ACCOUNT") or 5), window
     )
-    if not (by_ip.allowed and by_account.allowed):
-        wait = max(v.retry_after_s for v in (by_ip, by_account) if not v.allowed)
+    if not by_account.allowed:
+        wait = by_account.retry_after_s
         log.warning("dashboard: sign-in rate limit for %s from %s", jid, request.remote_addr)
         return _refusal("limited", username, minutes=-(-wait // 60), retry_after=wait)
     try:
@@ -399,6 +411,8 @@ def _day_arg(args: Mapping[str, str], name: str) -> date | None:
         raise _bad(f"{name}: not a date (YYYY-MM-DD)") from None
     if day.year >= 2400:  # typed in the Buddhist era
         day = day.replace(year=day.year - 543)
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # beyond: date arithmetic overflows
+        raise _bad(f"{name}: a year from {MIN_YEAR} to {MAX_YEAR} (or in the Buddhist era)")
     return day
 
 

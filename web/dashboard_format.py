@@ -25,6 +25,7 @@ EVENT_TH: dict[str, str] = {
     EventKind.OPENED: "เปิดเรื่อง",
     EventKind.ASSIGNED: "มอบหมายเจ้าหน้าที่",
     EventKind.CLAIMED: "รับเรื่อง",
+    EventKind.RELEASED: "นำเรื่องออกจากเจ้าหน้าที่ (กลับเข้าคิว)",
     EventKind.STATUS: "เปลี่ยนสถานะ",
     EventKind.NOTE: "บันทึกภายใน",
     EventKind.TRANSFERRED: "โอนเรื่องไปศูนย์อื่น",

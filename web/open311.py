@@ -54,6 +54,8 @@ MAX_DESCRIPTION = 4000  # the spec's limit
 MAX_FIELD = 200
 MAX_ADDRESS = 1000
 DEFAULT_SPAN = timedelta(days=90)  # the spec's default query window …
+#: Years a start_date/end_date may name: far enough for any real query, far from overflow.
+MIN_YEAR, MAX_YEAR = 1900, 9000
 DEFAULT_LIMIT = 1000  # … and row limit
 DOMAIN_OF_AGENCIES = "open311.invalid"  # cases agencies open: <agency>@open311.invalid
 # (attempts, seconds): failed api_keys per client address; cases per key
@@ -252,6 +254,8 @@ def parse_w3c(name: str, text: str, *, end_of_day: bool = False) -> datetime:
         raise Refused(400, f"{name} {text!r} is not a W3C datetime such as "
                            "2026-11-21T08:00:00+07:00 or 2026-11-21T01:00:00Z")
     y, mo, d, hh, mm, ss, tz = m.groups()
+    if not MIN_YEAR <= int(y) <= MAX_YEAR:  # beyond: time zones and spans overflow
+        raise Refused(400, f"{name} {text!r}: the year must be from {MIN_YEAR} to {MAX_YEAR}")
     try:
         if hh is None:
             at = datetime(int(y), int(mo), int(d), tzinfo=BANGKOK)
@@ -553,11 +557,14 @@ def create_request(fmt: str) -> Response:
     limits = db.limiter()
     bad_limit, bad_window = _limit("OPEN311_BAD_KEY_LIMIT", BAD_KEY_LIMIT)
     bucket = f"open311:badkey:{_client()}"
-    if rate_hits(store, bucket, bad_window) >= bad_limit:
-        verdict = limits.hit(bucket, bad_limit, bad_window)
-        raise _too_many(verdict.retry_after_s, "too many requests with a wrong api_key")
+    # A valid key works whatever its address's count of bad keys (an agency behind a shared
+    # address must not be blocked by someone else's guesses; keys have 192 random bits and
+    # a check is one SHA-256, so checking before the limit costs nothing).
     key = verify_key(store, fields.get("api_key"))
     if key is None:
+        if rate_hits(store, bucket, bad_window) >= bad_limit:
+            verdict = limits.hit(bucket, bad_limit, bad_window)
+            raise _too_many(verdict.retry_after_s, "too many requests with a wrong api_key")
         limits.hit(bucket, bad_limit, bad_window)
         missing = not fields.get("api_key")
         raise Refused(403, "api_key is missing: send it in the request body"

@@ -7,14 +7,20 @@ Buddhist-era dates in Thai time, and what the centre sent the citizen (agents' r
 system notices). Never internal notes, agents' addresses, the citizen's own messages or
 anyone else's data.
 
-Guessing is slow and says nothing: attempts are limited per client address and per case
-reference (``casestore.ratelimit``, shared by every worker; HTTP 429 with Retry-After and a
-Thai/English "try again at"), and a wrong PIN and a case that does not exist give the same
-answer, status and time (``CaseStore.check_pin`` verifies against a dummy hash when there is
-no case). The form carries a signed token bound to a cookie (CSRF); the PIN travels only in
-POST bodies, never in a URL, and is never logged.
+Guessing is slow and says nothing, and cannot lock a citizen out: all attempts are limited
+per client address (``casestore.ratelimit``); wrong PINs go to ``casestore.pin_guard``
+(shared by every worker), where an address that gave too many wrong PINs is refused, and a
+case that got wrong PINs only slows down, with a growing delay, the addresses that failed —
+an address that has not failed always has its PIN checked, so the right PIN works however
+many strangers guessed at the case's (public, sequential) reference. Refusals are HTTP 429
+with Retry-After and a Thai/English "try again at". A wrong PIN and a case that does not
+exist give the same answer, status and time (``CaseStore.check_pin`` verifies against a
+dummy hash when there is no case). The form carries a signed token bound to a cookie
+(CSRF); the PIN travels only in POST bodies, never in a URL, and is never logged.
 
-Limits are app settings ``TRACK_LIMIT_IP`` and ``TRACK_LIMIT_REF``: (attempts, seconds).
+Limits are app settings, each (count, seconds): ``TRACK_LIMIT_IP`` (attempts per address),
+``TRACK_LIMIT_SOURCE`` (wrong PINs per address before it is refused) and ``TRACK_LIMIT_REF``
+(wrong PINs on a case before its back-off starts).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from casestore.centres import centre_by_slug
 from casestore.events import TRANSFER_ARROW, EventKind
 from casestore.labels import STATUS_EN, STATUS_TH
 from casestore.open311_format import TYPE_LABELS, topic_label
+from casestore.pin_guard import PinGuard, PinLimits
 from casestore.pins import verify_pin
 from casestore.refs import BANGKOK, BE_OFFSET, as_utc, utcnow
 from web import db
@@ -48,7 +55,8 @@ bp = Blueprint("track", __name__)
 
 MAX_BODY = 16 * 1024
 IP_LIMIT = (30, 10 * 60)  # attempts per client address per 10 minutes
-REF_LIMIT = (10, 60 * 60)  # attempts per case reference per hour
+SOURCE_LIMIT = (5, 60 * 60)  # wrong PINs per client address per hour, then refused
+REF_LIMIT = (3, 60 * 60)  # wrong PINs on a case before it slows down failed addresses
 CSRF_COOKIE = "dd_track"
 CSRF_MAX_AGE = 6 * 60 * 60
 _CSRF_SALT = "damrongdham-track-form"
@@ -329,6 +337,15 @@ def _address_key() -> str:
     return "h:" + hmac.new(key, address, hashlib.sha256).hexdigest()[:24]
 
 
+def _pin_guard(store: Any) -> PinGuard:
+    src_limit, src_window = _limit("TRACK_LIMIT_SOURCE", SOURCE_LIMIT)
+    free, case_window = _limit("TRACK_LIMIT_REF", REF_LIMIT)
+    return PinGuard(
+        store,
+        PinLimits(source_limit=src_limit, case_free=free, window=max(src_window, case_window)),
+    )
+
+
 def look_up(ref_text: object, pin_text: object) -> Outcome:
     """Rate limits, then the reference and PIN; the case only when both are right."""
     limits = db.limiter()
@@ -342,13 +359,16 @@ def look_up(ref_text: object, pin_text: object) -> Outcome:
     pin = normalise_pin(pin_text)
     if pin is None:
         return _failed("pin")
-    ref_limit, ref_window = _limit("TRACK_LIMIT_REF", REF_LIMIT)
-    verdict = limits.hit(f"track:ref:{ref}", ref_limit, ref_window)
-    if not verdict.allowed:
-        return _failed("rate_limited", verdict.retry_after_s)
     store = db.store()
+    guard = _pin_guard(store)
+    source = f"ip:{_address_key()}"  # keyed hash: no address beside the reference
+    wait = guard.wait(ref, source)
+    if wait:
+        return _failed("rate_limited", wait)
     if not store.check_pin(ref, pin):  # as slow for a missing case as for a wrong PIN
+        guard.failed(ref, source)
         return _failed("no_match")
+    guard.succeeded(ref, source)
     case = store.get(ref)
     if case is None:  # deleted in between
         return _failed("no_match")

@@ -143,10 +143,14 @@ entry(
     "[{ref}] {th}\n{en}",
 )
 entry(
-    "citizen.wrong_pin",
-    ("PIN ไม่ถูกต้อง", "ลองได้ {attempts} ครั้งต่อชั่วโมง"),
-    ("Wrong PIN.", "{attempts} attempts per hour."),
-    "[{ref}] {th[0]} · {en[0]} {th[1]} · {en[1]}",
+    "citizen.wrong_pin", "PIN ไม่ถูกต้อง", "Wrong PIN.", "[{ref}] {th} · {en}"
+)
+# Too many wrong PINs (`casestore.pin_guard`): `minutes` to wait before the next try.
+entry(
+    "citizen.pin_wait",
+    "ลอง PIN หลายครั้งเกินไป กรุณารอ {minutes} นาทีแล้วลองใหม่",
+    "Too many PIN attempts: try again in {minutes} min.",
+    "[{ref}] {th} · {en}",
 )
 entry(
     "citizen.queued",

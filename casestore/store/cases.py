@@ -345,6 +345,34 @@ class CasesMixin(StoreBase):
         with self.reading() as s:
             return [CaseView.of(c) for c in s.scalars(q.order_by(Case.id).limit(limit))]
 
+    def release_all(
+        self, agent_jid: str, actor: str, note: str, *, now: datetime | None = None
+    ) -> list[CaseView]:
+        """Take every open case from `agent_jid` (e.g. their account was disabled).
+
+        Each case is left unassigned: an ``assigned`` case goes back to ``new`` (a status
+        event), a case further along keeps its status (the lifecycle allows no way back) and
+        gets a ``released`` event; `note` says why. Returns the cases as they are now.
+        """
+        at = as_utc(now or utcnow())
+        released: list[CaseView] = []
+        with self.writing() as s:
+            q = select(Case).where(
+                Case.assigned_to == agent_jid, Case.status.not_in([d.value for d in DONE])
+            )
+            for case in s.scalars(q.order_by(Case.id).with_for_update()):
+                status = Status(case.status)
+                case.assigned_to = None
+                case.updated_at = max(case.updated_at, at)
+                if can_transition(status, Status.NEW):
+                    case.status = Status.NEW.value
+                    s.add(new_event(case, at, actor, EventKind.STATUS, status, Status.NEW, note))
+                else:
+                    s.add(new_event(case, at, actor, EventKind.RELEASED, None, None, note))
+                s.flush()
+                released.append(CaseView.of(case))
+        return released
+
     def held_by(self, agent_jid: str) -> list[CaseView]:
         """The open cases `agent_jid` holds, oldest first."""
         q = select(Case).where(
