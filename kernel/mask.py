@@ -56,7 +56,8 @@ def _kind(groups: list[str], plus: bool, context: bool) -> str | None:
             return PHONE
         if n == 9 and digits[1] in "234567":
             return PHONE
-        if n == 10 and digits[1] in "234567" and len(groups) > 1 and len(groups[0]) <= 3:
+        if (n == 10 and digits[1] in "234567" and len(groups) > 1 and len(groups[0]) <= 3
+                and len(groups[-1]) > 1):  # not a lone digit: the next number's "0"
             return PHONE  # landline with an extension digit, "02 123 45678"
     if 10 <= n <= 12 and context:
         return ACCOUNT

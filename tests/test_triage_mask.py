@@ -111,3 +111,12 @@ def test_property_no_generated_number_survives() -> None:
 def test_masking_is_idempotent() -> None:
     once = _masked("โทร 081-234-5678 บัตร 1-2345-67890-12-3 อีเมล a@b.co")
     assert mask(once) == once
+
+
+def test_two_numbers_side_by_side_are_both_masked() -> None:
+    """Found by the fuzz: the second number's leading 0 was read as the first one's
+    extension digit ("0-20000000 0" is ten digits), leaving "-20000000" in clear."""
+    for text in ("โทร 0-20000000  0-20000000", "0-20000000 0-20000000"):
+        masked = mask(text)
+        assert "20000000" not in masked and masked.count("[เบอร์โทร]") == 2, masked
+    assert mask("โทร 02 123 45678") == "โทร [เบอร์โทร]"  # a real extension digit still joins
