@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from casestore.centres import all_centres
 from casestore.pdpa import retention_days
 from casestore.reserved_names import names_file_text
 from damrongdham.processes import ProcessError, terminate, wait_for_port
@@ -108,6 +109,15 @@ def archive_lifetime(settings: StackSettings, days: int | None = None) -> int:
     return int(min(_seconds(settings.archive_expires), cap))
 
 
+def public_profiles_text() -> str:
+    """The accounts of the staff host whose profile anyone may read: the centres' own
+    (``<slug>@D``), never an agent's (prosody/modules/mod_damrongdham_staff_profiles.lua)."""
+    slugs = sorted({c.slug for c in all_centres()})
+    return "# centre accounts: public vCard and avatar (damrongdham up writes this)\n" + "".join(
+        f"{slug}\n" for slug in slugs
+    )
+
+
 def render_config(settings: StackSettings, component_secret: str) -> Path:
     """Write prosody.cfg.lua for these settings; return its path."""
     sync = sqlite_sync()  # a wrong value is refused before anything is written
@@ -150,6 +160,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         component_secret=component_secret,
     )
     write_private(pdir / "reserved-names.txt", names_file_text())  # citizens' host reads it
+    write_private(pdir / "public-profiles.txt", public_profiles_text())  # the staff host's
     path = pdir / "prosody.cfg.lua"
     write_private(path, text)  # holds the component secret
     _prepare_sqlite(pdir / "data" / "prosody.sqlite")

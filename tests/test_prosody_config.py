@@ -65,6 +65,19 @@ def test_staff_host(text: str) -> None:
     assert "allow_registration = false" in _section(text, f'VirtualHost "{D}"\n')
 
 
+def test_only_centre_profiles_are_public_on_the_staff_host(
+    text: str, settings: StackSettings
+) -> None:
+    block = _section(text, f'VirtualHost "{D}"\n')
+    assert 'modules_enabled = { "damrongdham_staff_profiles" }' in block
+    assert f'damrongdham_profile_readers = {{ "{D}", "bot.{D}" }}' in block
+    assert "citizens." not in block.split("damrongdham_profile_readers")[1].splitlines()[0]
+    listed = (settings.prosody_dir / "public-profiles.txt").read_text(encoding="utf-8")
+    names = {line for line in listed.splitlines() if line and not line.startswith("#")}
+    assert {"chiangrai", "lampang", "moi"} <= names
+    assert not any("." in name or "@" in name for name in names)  # never an agent's name
+
+
 def test_citizen_host_registers_with_throttle(text: str) -> None:
     block = _section(text, f'VirtualHost "citizens.{D}"')
     assert "allow_registration = true" in block
@@ -83,6 +96,7 @@ def test_anonymous_host(text: str) -> None:
 def test_muc_component_archives_rooms(text: str) -> None:
     block = _section(text, f'Component "rooms.{D}" "muc"')
     assert '"muc_mam"' in block
+    assert '"damrongdham_muc_occupants_private"' in block  # no occupant count for outsiders
     assert "muc_room_default_persistent = true" in block
     assert "muc_room_default_members_only = true" in block
     assert "muc_room_default_public = false" in block
