@@ -14,7 +14,7 @@ from pathlib import Path
 from string import Template
 
 from casestore.centres import all_centres
-from casestore.pdpa import retention_days
+from casestore.pdpa import PdpaError, retention_days
 from casestore.reserved_names import names_file_text
 from damrongdham.processes import ProcessError, terminate, wait_for_port
 from kernel.addresses import BOT_NICK
@@ -104,7 +104,11 @@ def archive_lifetime(settings: StackSettings, days: int | None = None) -> int:
     is done, so never before `days` after any message of it was written. Prosody deletes
     expired messages once a day, so a message lives up to a day past its expiry: the expiry is
     one day short of the retention period, and no archived copy outlives `days`."""
-    days = retention_days() if days is None else days
+    if days is None:
+        try:
+            days = retention_days()
+        except PdpaError as exc:  # a bad $DAMRONGDHAM_RETENTION_DAYS: one clear line, no start
+            raise ProsodyError(str(exc)) from None
     cap = max(days - 1, 0) * DAY
     return int(min(_seconds(settings.archive_expires), cap))
 

@@ -289,9 +289,14 @@ def test_archives_never_outlive_the_retention_period(
     assert len(re.findall(r"^\s*muc_log_expires_after", text, re.MULTILINE)) == 1
 
 
-def test_a_bad_archive_lifetime_is_refused(tmp_path: Path) -> None:
+def test_a_bad_archive_lifetime_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from damrongdham.prosody import ProsodyError
 
     settings = StackSettings(data_dir=tmp_path / "data", domain=D, archive_expires="a year")
     with pytest.raises(ProsodyError, match="archive_expires"):
         render_config(settings, SECRET)
+    monkeypatch.setenv("DAMRONGDHAM_RETENTION_DAYS", "a year")
+    with pytest.raises(ProsodyError, match="DAMRONGDHAM_RETENTION_DAYS"):
+        render_config(StackSettings(data_dir=tmp_path / "data", domain=D), SECRET)
