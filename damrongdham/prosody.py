@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from casestore.centres import all_centres
+from casestore.pdpa import PdpaError, retention_days
 from casestore.reserved_names import names_file_text
 from damrongdham.processes import ProcessError, terminate, wait_for_port
 from kernel.addresses import BOT_NICK
@@ -77,6 +79,49 @@ def hostnames(settings: StackSettings) -> list[str]:
     ]
 
 
+DAY = 86400
+UPLOAD_LIFETIME = 30 * DAY  # uploaded files (photos of the complaint)
+#: Prosody's own units for `archive_expires_after` (mod_mam / mod_muc_mam of 0.12).
+_UNITS = {"": 1, "d": DAY, "w": 7 * DAY, "m": 31 * DAY, "y": 365.2425 * DAY}
+
+
+def _seconds(lifetime: str) -> float:
+    """A Prosody duration (``"1y"``, ``"30d"``, ``"86400"``; ``"never"``) in seconds."""
+    text = lifetime.strip().lower()
+    if text == "never":
+        return float("inf")
+    m = re.fullmatch(r"(\d+)\s*([dwmy]?)", text)
+    if m is None:
+        raise ProsodyError(f"archive_expires {lifetime!r}: expected e.g. 30d, 52w, 1y or never")
+    return int(m.group(1)) * _UNITS[m.group(2)]
+
+
+def archive_lifetime(settings: StackSettings, days: int | None = None) -> int:
+    """Seconds Prosody keeps a message in an archive (each account's MAM, each room's log):
+    `settings.archive_expires`, but never longer than the case store keeps its transcript.
+
+    `damrongdham retention` erases a transcript `days` (the retention period) after its case
+    is done, so never before `days` after any message of it was written. Prosody deletes
+    expired messages once a day, so a message lives up to a day past its expiry: the expiry is
+    one day short of the retention period, and no archived copy outlives `days`."""
+    if days is None:
+        try:
+            days = retention_days()
+        except PdpaError as exc:  # a bad $DAMRONGDHAM_RETENTION_DAYS: one clear line, no start
+            raise ProsodyError(str(exc)) from None
+    cap = max(days - 1, 0) * DAY
+    return int(min(_seconds(settings.archive_expires), cap))
+
+
+def public_profiles_text() -> str:
+    """The accounts of the staff host whose profile anyone may read: the centres' own
+    (``<slug>@D``), never an agent's (prosody/modules/mod_damrongdham_staff_profiles.lua)."""
+    slugs = sorted({c.slug for c in all_centres()})
+    return "# centre accounts: public vCard and avatar (damrongdham up writes this)\n" + "".join(
+        f"{slug}\n" for slug in slugs
+    )
+
+
 def render_config(settings: StackSettings, component_secret: str) -> Path:
     """Write prosody.cfg.lua for these settings; return its path."""
     sync = sqlite_sync()  # a wrong value is refused before anything is written
@@ -105,7 +150,8 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         certs_dir=str(settings.certs_dir),
         cert_file=str(cert),
         key_file=str(key),
-        archive_expires=settings.archive_expires,
+        archive_expires=archive_lifetime(settings),
+        upload_expires=min(UPLOAD_LIFETIME, archive_lifetime(settings)),
         c2s_rate=settings.c2s_rate,
         sqlite_sync=sync,
         bot_nick=BOT_NICK,
@@ -118,6 +164,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         component_secret=component_secret,
     )
     write_private(pdir / "reserved-names.txt", names_file_text())  # citizens' host reads it
+    write_private(pdir / "public-profiles.txt", public_profiles_text())  # the staff host's
     path = pdir / "prosody.cfg.lua"
     write_private(path, text)  # holds the component secret
     _prepare_sqlite(pdir / "data" / "prosody.sqlite")

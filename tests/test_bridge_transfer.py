@@ -144,7 +144,7 @@ def test_transfer_moves_the_case_and_tells_everyone(store, relay, ref) -> None:
         "ศูนย์ดำรงธรรมจังหวัดเชียงใหม่",
         ADDR.case_jid(ref),
     )
-    assert moved["reason"] == "\nที่ดินอยู่ในเขตเชียงใหม่"
+    assert "ที่ดินอยู่ในเขตเชียงใหม่" not in notice.body  # the reason is for colleagues
     (old_room,) = to(outs, ROOM)
     (new_room,) = to(outs, NEW_ROOM)
     assert old_room.groupchat and new_room.groupchat
@@ -165,6 +165,28 @@ def test_transfer_moves_the_case_and_tells_everyone(store, relay, ref) -> None:
     assert ev.note == "phrae → chiangmai: ที่ดินอยู่ในเขตเชียงใหม่"
     history = agent_says(relay, ref, f"chiangmai@{D}", "/history", frozenset({f"chiangmai@{D}"}))
     assert "transferred" in history[0].body and "phrae → chiangmai" in history[0].body
+
+
+def test_the_reason_reaches_colleagues_but_never_the_citizen_nor_track(store, relay, ref):
+    """docs/open311.md: transfer reasons are written for colleagues; the citizen's chat, the
+    transcript /track shows and /track's timeline never carry them."""
+    from web.track import tracked
+
+    reason = "ผิดจังหวัด ผู้ร้องเคยร้องซ้ำ"
+    agent_says(relay, ref, SOMCHAI, "/claim")
+    outs = agent_says(relay, ref, SOMCHAI, f"/transfer chiangmai {reason}")
+    assert [o for o in outs if reason in o.body and o.groupchat]  # the rooms have it
+    assert reason in (store.events(ref)[-1].note or "")  # the audit note keeps it
+    for out in to(outs, CITIZEN):
+        assert reason not in out.body and "ผิดจังหวัด" not in out.body
+    for msg in store.transcript(ref):
+        if msg.direction in ("system", "agent"):
+            assert "ผิดจังหวัด" not in msg.body
+    agent_says(relay, ref, f"chiangmai@{D}", "/note ผิดจังหวัด บันทึกภายใน",
+               frozenset({f"chiangmai@{D}"}))
+    shown = tracked(store.get(ref), store.events(ref), store.transcript(ref)).as_json()
+    assert "ผิดจังหวัด" not in repr(shown) and "บันทึกภายใน" not in repr(shown)
+    assert any("เชียงใหม่" in step["th"] for step in shown["timeline"])
 
 
 def test_after_a_transfer_the_citizen_reaches_the_new_centre(store, relay, ref) -> None:

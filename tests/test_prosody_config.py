@@ -65,6 +65,19 @@ def test_staff_host(text: str) -> None:
     assert "allow_registration = false" in _section(text, f'VirtualHost "{D}"\n')
 
 
+def test_only_centre_profiles_are_public_on_the_staff_host(
+    text: str, settings: StackSettings
+) -> None:
+    block = _section(text, f'VirtualHost "{D}"\n')
+    assert 'modules_enabled = { "damrongdham_staff_profiles" }' in block
+    assert f'damrongdham_profile_readers = {{ "{D}", "bot.{D}" }}' in block
+    assert "citizens." not in block.split("damrongdham_profile_readers")[1].splitlines()[0]
+    listed = (settings.prosody_dir / "public-profiles.txt").read_text(encoding="utf-8")
+    names = {line for line in listed.splitlines() if line and not line.startswith("#")}
+    assert {"chiangrai", "lampang", "moi"} <= names
+    assert not any("." in name or "@" in name for name in names)  # never an agent's name
+
+
 def test_citizen_host_registers_with_throttle(text: str) -> None:
     block = _section(text, f'VirtualHost "citizens.{D}"')
     assert "allow_registration = true" in block
@@ -83,6 +96,7 @@ def test_anonymous_host(text: str) -> None:
 def test_muc_component_archives_rooms(text: str) -> None:
     block = _section(text, f'Component "rooms.{D}" "muc"')
     assert '"muc_mam"' in block
+    assert '"damrongdham_muc_occupants_private"' in block  # no occupant count for outsiders
     assert "muc_room_default_persistent = true" in block
     assert "muc_room_default_members_only = true" in block
     assert "muc_room_default_public = false" in block
@@ -149,7 +163,7 @@ def test_upload_component(text: str, settings: StackSettings) -> None:
     assert f'http_file_share_access = {{ "{D}", "citizens.{D}", "anon.{D}" }}' in block
     assert "http_file_share_size_limit = 10*1024*1024" in block
     assert "http_file_share_daily_quota" in block
-    assert "http_file_share_expires_after = 30*86400" in block
+    assert "http_file_share_expires_after = 2592000\n" in block  # 30 days
     assert f'http_external_url = "http://127.0.0.1:{settings.http_port}/"' in block
     assert f'http_host = "{D}"' in block
     assert settings.stack_info()["upload_domain"] == f"upload.{D}"
@@ -228,3 +242,61 @@ def test_uploads_of_anonymous_sessions_use_the_placeholder(text: str) -> None:
     block = _section(text, f'Component "upload.{D}" "http_file_share"')
     assert 'modules_enabled = { "damrongdham_anon_upload" }' in block
     assert f'damrongdham_anonymous_hosts = {{ "anon.{D}" }}' in block
+
+
+# -- no archived copy outlives `damrongdham retention` (issue 15) -----------------------------
+
+
+def _expiry(text: str, option: str) -> int:
+    m = re.search(rf'^\s*{option} = "?(\d+)"?\s*$', text, re.MULTILINE)
+    assert m, option
+    return int(m.group(1))
+
+
+@pytest.mark.parametrize(
+    ("retention", "archive_expires", "expected_days"),
+    [
+        (None, "1y", 364),  # default retention 365 days: a day short for Prosody's daily sweep
+        ("90", "1y", 89),
+        ("90", "never", 89),
+        ("400", "1y", 365.2425),  # a shorter archive setting is kept
+        ("400", "30d", 30),
+        ("0", "1y", 0),
+    ],
+)
+def test_archives_never_outlive_the_retention_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, retention: str | None,
+    archive_expires: str, expected_days: float,
+) -> None:
+    """The citizen's and the agents' MAM archives, each centre room's log and the uploads are
+    deleted by Prosody before `damrongdham retention` erases the case's transcript: Prosody
+    sweeps once a day, so its expiry is one day short of the retention period."""
+    if retention is None:
+        monkeypatch.delenv("DAMRONGDHAM_RETENTION_DAYS", raising=False)
+    else:
+        monkeypatch.setenv("DAMRONGDHAM_RETENTION_DAYS", retention)
+    settings = StackSettings(data_dir=tmp_path / "data", domain=D, archive_expires=archive_expires)
+    text = render_config(settings, SECRET).read_text(encoding="utf-8")
+    expected = int(expected_days * 86400)
+    assert _expiry(text, "archive_expires_after") == expected
+    assert _expiry(text, "muc_log_expires_after") == expected
+    assert _expiry(text, "http_file_share_expires_after") == min(expected, 30 * 86400)
+    retention_days = int(retention or 365)
+    for option in ("archive_expires_after", "muc_log_expires_after"):
+        assert _expiry(text, option) + 86400 <= max(retention_days, 1) * 86400
+    # no host or component sets its own, longer, lifetime
+    assert len(re.findall(r"^\s*archive_expires_after", text, re.MULTILINE)) == 1
+    assert len(re.findall(r"^\s*muc_log_expires_after", text, re.MULTILINE)) == 1
+
+
+def test_a_bad_archive_lifetime_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from damrongdham.prosody import ProsodyError
+
+    settings = StackSettings(data_dir=tmp_path / "data", domain=D, archive_expires="a year")
+    with pytest.raises(ProsodyError, match="archive_expires"):
+        render_config(settings, SECRET)
+    monkeypatch.setenv("DAMRONGDHAM_RETENTION_DAYS", "a year")
+    with pytest.raises(ProsodyError, match="DAMRONGDHAM_RETENTION_DAYS"):
+        render_config(StackSettings(data_dir=tmp_path / "data", domain=D), SECRET)

@@ -407,3 +407,100 @@ def test_unknown_province_in_a_centres_file(own_stack, tmp_path) -> None:
 
     run = provision(own_stack.data_dir, "--centres-file", str(_edited_centres(tmp_path, bad)))
     assert run.returncode == 1 and "unknown province TH-99" in run.stderr
+
+
+# -- what outsiders learn of the staff (issue 15) --------------------------------------------
+
+AGENT_VCARD = """<vCard xmlns="vcard-temp"><FN>สมศักดิ์ ใจดี</FN>
+<TEL><CELL/><NUMBER>0891112222</NUMBER></TEL>
+<PHOTO><TYPE>image/png</TYPE><BINVAL>iVBORw0KGgo=</BINVAL></PHOTO></vCard>"""
+PEP_NODES = ("urn:xmpp:vcard4", "urn:xmpp:avatar:metadata", "urn:xmpp:avatar:data")
+
+
+async def _ask(person, to: str, xml: str) -> str:
+    """The answer's condition ("result", or the error's condition) and its text."""
+    iq = person.client.make_iq_get(ito=to)
+    iq.append(slixmpp.xmlstream.ET.fromstring(xml))
+    try:
+        answer = await iq.send(timeout=10)
+    except slixmpp.exceptions.IqError as exc:
+        return exc.iq["error"]["condition"]
+    return "result " + slixmpp.xmlstream.tostring(answer.xml)
+
+
+def _pep_items(node: str) -> str:
+    return f'<pubsub xmlns="http://jabber.org/protocol/pubsub"><items node="{node}"/></pubsub>'
+
+
+def test_agents_profiles_are_not_readable_by_citizens(own_stack) -> None:
+    data, info = own_stack.data_dir, own_stack.info
+    added = provision(data, "agent", "add", "phrae", "somsak")
+    assert added.returncode == 0, added.stderr
+    agent_jid = f"somsak.phrae@{info['domain']}"
+    rows = {r["jid"]: r for r in csv.DictReader(io.StringIO(
+        (data / "credentials.csv").read_text(encoding="utf-8")))}
+    centre = rows[f"phrae@{info['domain']}"]  # the centre's own account, not the agent's row
+
+    async def scenario() -> dict[str, str]:
+        from xmpp_helpers import citizen
+
+        agent = await login(info, agent_jid, rows[agent_jid]["password"])
+        iq = agent.client.make_iq_set()
+        iq.append(slixmpp.xmlstream.ET.fromstring(AGENT_VCARD))
+        await iq.send(timeout=10)  # Prosody mirrors it to PEP vcard4 and avatar (open)
+        nok = await citizen(info)
+        seen = {"vcard": await _ask(nok, agent_jid, '<vCard xmlns="vcard-temp"/>'),
+                "vcard4": await _ask(nok, agent_jid,
+                                     '<vcard xmlns="urn:ietf:params:xml:ns:vcard-4.0"/>'),
+                "items": await _ask(nok, agent_jid,
+                                    '<query xmlns="http://jabber.org/protocol/disco#items"/>')}
+        for node in PEP_NODES:
+            seen[node] = await _ask(nok, agent_jid, _pep_items(node))
+        seen["centre"] = await _ask(nok, centre["jid"], '<vCard xmlns="vcard-temp"/>')
+        seen["centre_avatar"] = await _ask(nok, centre["jid"],
+                                           _pep_items("urn:xmpp:avatar:metadata"))
+        colleague = await login(info, centre["jid"], centre["password"])
+        seen["colleague"] = await _ask(colleague, agent_jid, '<vCard xmlns="vcard-temp"/>')
+        for person in (agent, nok, colleague):
+            person.close()
+        return seen
+
+    seen = asyncio.run(scenario())
+    for what in ("vcard", "vcard4", "items", *PEP_NODES):
+        assert seen[what] == "forbidden", (what, seen[what])
+    assert seen["centre"].startswith("result") and "ศูนย์ดำรงธรรมจังหวัดแพร่" in seen["centre"]
+    assert seen["centre_avatar"].startswith("result") and "image/png" in seen["centre_avatar"]
+    assert seen["colleague"].startswith("result") and "สมศักดิ์" in seen["colleague"]
+
+
+def test_room_occupants_are_hidden_from_non_members(own_stack) -> None:
+    info = own_stack.info
+    rows = {r["jid"]: r for r in csv.DictReader(io.StringIO(
+        (own_stack.data_dir / "credentials.csv").read_text(encoding="utf-8")))}
+    centre = rows[f"phrae@{info['domain']}"]
+    room = f"phrae@{info['muc_domain']}"
+
+    def occupants(disco: slixmpp.Iq) -> str | None:
+        for f in disco["disco_info"].xml.iter("{jabber:x:data}field"):
+            if f.get("var") == "muc#roominfo_occupants":
+                v = f.find("{jabber:x:data}value")
+                return v.text if v is not None else ""
+        return None
+
+    async def scenario() -> tuple[str | None, str | None, list]:
+        from xmpp_helpers import citizen
+
+        agent = await login(info, centre["jid"], centre["password"])
+        await agent.join(room, "เวร")
+        nok = await citizen(info)
+        outside = await nok.client.plugin["xep_0030"].get_info(jid=room, timeout=10)
+        items = await nok.client.plugin["xep_0030"].get_items(jid=room, timeout=10)
+        inside = await agent.client.plugin["xep_0030"].get_info(jid=room, timeout=10)
+        nok.close()
+        agent.close()
+        return occupants(outside), occupants(inside), list(items["disco_items"]["items"])
+
+    outside, inside, items = asyncio.run(scenario())
+    assert outside is None  # a citizen learns nothing of who is on duty
+    assert items == []
+    assert inside is not None and int(inside) >= 1  # the centre's staff still see it

@@ -490,3 +490,45 @@ def test_json_origin_is_compared_by_host(app: Flask) -> None:
     assert lookalike.status_code == 403
     null = client.post("/track.json", json=body, headers={"Origin": "null"})
     assert null.status_code == 403
+
+
+# -- what agents write for colleagues stays with them (issue 15) ----------------------------
+
+
+def test_notes_for_colleagues_reach_neither_track_nor_open311(any_app: Flask) -> None:
+    """docs/open311.md: internal notes, transfer reasons, status, assignment, merge and SLA
+    notes are never shown: not on /track (page and JSON), not in the public Open311 record."""
+    from casestore.events import EventKind
+
+    store = _store(any_app)
+    ref, pin = _case(any_app)
+    keep, _ = _case(any_app)
+    secrets = {
+        "note": "ลับ-บันทึก ผู้ร้องเคยร้องซ้ำ",
+        "transfer": "ลับ-โอน ผิดจังหวัด",
+        "status": "ลับ-สถานะ รอผู้ใหญ่บ้าน",
+        "sla": "ลับ-เร่งรัด",
+        "assigned": "ลับ-มอบหมาย",
+    }
+    at = T0 + timedelta(minutes=5)
+    store.claim(ref, AGENT, now=at)
+    store.add_note(ref, AGENT, secrets["note"], now=at)
+    store.set_status(ref, Status.IN_PROGRESS, AGENT, secrets["status"], now=at)
+    store.record(ref, AGENT, EventKind.ASSIGNED, secrets["assigned"], now=at)
+    store.record(ref, "bot.example.org", EventKind.SLA_ESCALATION_1, secrets["sla"], now=at)
+    store.transfer(ref, "chiangmai", AGENT, secrets["transfer"], now=at + timedelta(hours=1))
+    store.transfer(keep, "chiangmai", AGENT, now=at + timedelta(hours=1))
+    store.merge(ref, keep, AGENT, now=at + timedelta(hours=2))
+    client = any_app.test_client()
+    page = _post(client, ref, pin)
+    data = client.post("/track.json", json={"ref": ref, "pin": pin})
+    public = client.get(f"/open311/v2/requests/{ref}.json")
+    assert page.status_code == data.status_code == public.status_code == 200
+    assert "เชียงใหม่" in data.get_data(as_text=True)  # the move itself is shown
+    for shown in (_text(page.get_data(as_text=True)), data.get_data(as_text=True),
+                  json.dumps(data.json, ensure_ascii=False),
+                  json.dumps(public.json, ensure_ascii=False)):
+        for what, secret in secrets.items():
+            assert secret not in shown, what
+            assert secret.split()[0] not in shown, what
+        assert "ผิดจังหวัด" not in shown and AGENT not in shown

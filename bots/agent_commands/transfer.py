@@ -39,7 +39,7 @@ def _not_open(case: CaseView) -> str:
 class Transfer(AgentCommand):
     name, thai, aliases = "transfer", "โอนเรื่อง", ("โอน",)
     arg = "required"
-    usage_en, usage_th = "<centre> [reason]", "<ศูนย์> [เหตุผล]"
+    usage_en, usage_th = "<centre> [internal reason]", "<ศูนย์> [เหตุผลภายใน]"
     help_en = "move the case to another centre (province, district or ministry); history is kept"
     help_th = "โอนเรื่องไปศูนย์อื่น (จังหวัด อำเภอ หรือส่วนกลาง) ประวัติยังอยู่ครบ"
     order = 30
@@ -47,7 +47,7 @@ class Transfer(AgentCommand):
     def form(self, ctx: Context) -> list[Field]:
         return [
             Field("centre", "text-single", "ศูนย์ · centre (slug, name or province)", required=True),
-            Field("reason", "text-single", "เหตุผล · reason"),
+            Field("reason", "text-single", "เหตุผล (ภายใน) · reason (staff only)"),
         ]
 
     def problem(self, ctx: Context, word: str) -> tuple[str | None, Centre | None]:
@@ -97,6 +97,8 @@ class Transfer(AgentCommand):
             ]
         before, after = ctx.store.transfer(ctx.case.ref, target.slug, actor, reason or None)
         old = centre_by_slug(before.centre)
+        # the reason is for colleagues: the rooms, the audit note, never the citizen (nor /track,
+        # which shows this notice from the transcript)
         notice = render(
             "citizen.transferred",
             ref=after.ref,
@@ -104,7 +106,6 @@ class Transfer(AgentCommand):
             old_en=old.name_en if old else before.centre,
             new_th=target.name_th,
             new_en=target.name_en,
-            reason=f"\n{reason}" if reason else "",
             case_jid=addr.case_jid(after.ref),
         )
         centre_jid = f"{after.centre}@{addr.bot_domain}"

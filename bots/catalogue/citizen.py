@@ -289,7 +289,7 @@ entry(
     "{th[0]}\n{en[0]}\n{th[1]} · {en[1]}",
 )
 entry("citizen.forwarded_to", "ส่งต่อ{name_th}", "forwarded to the {name_en}", "{th} · {en}")
-# `reason`: "" or a new line and the agent's reason.
+# Never the agent's reason: it is written for colleagues (room, history, dashboard only).
 entry(
     "citizen.transferred",
     (
@@ -300,7 +300,7 @@ entry(
         "Your case moved from the {old_en} to the {new_en}; its reference stays {ref}.",
         "Reply here as before",
     ),
-    "[{ref}] {new_th}\n{th[0]}\n{en[0]}{reason}\n{th[1]} · {en[1]}: xmpp:{case_jid}",
+    "[{ref}] {new_th}\n{th[0]}\n{en[0]}\n{th[1]} · {en[1]}: xmpp:{case_jid}",
 )
 # `ref`: the duplicate, closed; `into`: the case kept (`case_jid` its address).
 entry(
