@@ -150,6 +150,7 @@ def test_upload_component(text: str, settings: StackSettings) -> None:
     assert "http_file_share_size_limit = 10*1024*1024" in block
     assert "http_file_share_daily_quota" in block
     assert "http_file_share_expires_after = 30*86400" in block
+    assert f"http_file_share_global_quota = {10 * 1024**3}\n" in block
     assert f'http_external_url = "http://127.0.0.1:{settings.http_port}/"' in block
     assert f'http_host = "{D}"' in block
     assert settings.stack_info()["upload_domain"] == f"upload.{D}"
@@ -228,3 +229,17 @@ def test_uploads_of_anonymous_sessions_use_the_placeholder(text: str) -> None:
     block = _section(text, f'Component "upload.{D}" "http_file_share"')
     assert 'modules_enabled = { "damrongdham_anon_upload" }' in block
     assert f'damrongdham_anonymous_hosts = {{ "anon.{D}" }}' in block
+
+
+def test_the_global_upload_quota_is_configurable(settings: StackSettings, monkeypatch) -> None:
+    """DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB sets the total on disk; nonsense is refused."""
+    from damrongdham.prosody import ProsodyError
+
+    monkeypatch.setenv("DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB", "2048")
+    block = _section(render_config(settings, "s").read_text(),
+                     f'Component "upload.{D}" "http_file_share"')
+    assert f"http_file_share_global_quota = {2048 * 1024**2}\n" in block
+    for bad in ("0", "-5", "lots"):
+        monkeypatch.setenv("DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB", bad)
+        with pytest.raises(ProsodyError, match="UPLOAD_GLOBAL_QUOTA_MB"):
+            render_config(settings, "s")

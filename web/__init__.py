@@ -78,6 +78,8 @@ def load_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "PIN_KEY": _env("DAMRONGDHAM_PIN_KEY"),
         "WEBSOCKET_URL": _env("DAMRONGDHAM_WEBSOCKET_URL"),
     }
+    if daily_mb := _env("DAMRONGDHAM_UPLOAD_DAILY_MB"):
+        settings["CHAT_UPLOAD_GLOBAL_BYTES"] = int(daily_mb) * 1024 * 1024
     settings.update(config or {})
     domain = str(settings["DOMAIN"]).strip().lower().rstrip(".")
     if not _DOMAIN_RE.match(domain):
