@@ -17,6 +17,8 @@ from casestore.reserved_names import names_file_text
 from damrongdham.processes import ProcessError, terminate, wait_for_port
 from kernel.addresses import BOT_NICK
 from kernel.files import write_private
+from kernel.proxies import ProxySettingError
+from kernel.proxies import from_environment as trusted_proxies_from_environment
 from kernel.settings import StackSettings
 from kernel.tls import ensure_certificates
 
@@ -97,6 +99,10 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
     """Write prosody.cfg.lua for these settings; return its path."""
     sync = sqlite_sync()  # a wrong value is refused before anything is written
     upload_quota = upload_global_quota()
+    try:
+        proxies = trusted_proxies_from_environment()
+    except ProxySettingError as exc:
+        raise ProsodyError(str(exc)) from None
     pdir = settings.prosody_dir
     (pdir / "data").mkdir(parents=True, exist_ok=True)
     _ca, cert, key = ensure_certificates(settings.certs_dir, hostnames(settings))
@@ -120,6 +126,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         bot_domain=settings.bot_domain,
         upload_domain=settings.upload_domain,
         upload_global_quota=upload_quota,
+        trusted_proxies="; ".join(f'"{p}"' for p in proxies),
         certs_dir=str(settings.certs_dir),
         cert_file=str(cert),
         key_file=str(key),

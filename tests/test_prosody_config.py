@@ -243,3 +243,18 @@ def test_the_global_upload_quota_is_configurable(settings: StackSettings, monkey
         monkeypatch.setenv("DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB", bad)
         with pytest.raises(ProsodyError, match="UPLOAD_GLOBAL_QUOTA_MB"):
             render_config(settings, "s")
+
+
+def test_trusted_proxies_come_from_the_setting(settings: StackSettings, monkeypatch) -> None:
+    """No proxy is trusted unless DAMRONGDHAM_TRUSTED_PROXIES names it (Prosody alone would
+    trust loopback); a wrong value is refused."""
+    from damrongdham.prosody import ProsodyError
+
+    monkeypatch.delenv("DAMRONGDHAM_TRUSTED_PROXIES", raising=False)
+    assert "\ntrusted_proxies = {  }\n" in render_config(settings, "s").read_text()
+    monkeypatch.setenv("DAMRONGDHAM_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+    text = render_config(settings, "s").read_text()
+    assert '\ntrusted_proxies = { "127.0.0.1"; "10.0.0.0/8" }\n' in text
+    monkeypatch.setenv("DAMRONGDHAM_TRUSTED_PROXIES", "my-proxy")
+    with pytest.raises(ProsodyError, match="TRUSTED_PROXIES"):
+        render_config(settings, "s")

@@ -447,6 +447,46 @@ def test_uploads_of_many_addresses_stop_at_the_global_quota(tmp_path: Path, upst
         assert "Retry-After" in refused.headers
 
 
+@pytest.mark.parametrize("trusted", [None, "127.0.0.1"])
+def test_limits_count_the_forwarded_client_only_behind_a_trusted_proxy(
+        tmp_path: Path, upstream: tuple, trusted: str | None) -> None:
+    """DAMRONGDHAM_TRUSTED_PROXIES: behind a declared proxy each forwarded client has its own
+    limit; otherwise X-Forwarded-For is ignored and the proxy is one address."""
+    _handler, port = upstream
+    client = _upload_client(tmp_path, port, CHAT_UPLOAD_LIMIT=1, TRUSTED_PROXIES=trusted)
+    slot = {"X-Upload-Url": f"http://127.0.0.1:{port}/file_share/a/b.jpg"}
+
+    def put(forwarded: str) -> int:
+        return client.put("/chat/api/upload", data=b"abc",
+                          headers={**slot, "X-Forwarded-For": forwarded},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+
+    assert put("203.0.113.5") == 201
+    if trusted:
+        assert put("203.0.113.5") == 429
+        assert put("203.0.113.6") == 201
+        assert put("203.0.113.6, 203.0.113.7") == 201  # the hop the proxy saw counts
+    else:
+        assert put("203.0.113.6") == 429  # one address: the proxy
+
+
+def test_trusted_proxy_settings_and_the_client_rule() -> None:
+    from kernel.proxies import ProxySettingError, client_address, parse
+    from web import load_settings
+
+    assert parse(" 127.0.0.1, ::1 10.0.0.0/8 127.0.0.1") == ("127.0.0.1", "::1", "10.0.0.0/8")
+    assert parse("") == ()
+    with pytest.raises(ProxySettingError, match="not an IP"):
+        parse("proxy.local")
+    with pytest.raises(ValueError):
+        load_settings({"TRUSTED_PROXIES": "nonsense"})
+    trusted = ("127.0.0.1", "10.0.0.0/8")
+    assert client_address("127.0.0.1", "1.2.3.4, 10.1.1.1", trusted) == "1.2.3.4"
+    assert client_address("198.51.100.1", "1.2.3.4", trusted) == "198.51.100.1"  # not a proxy
+    assert client_address("127.0.0.1", "garbage", trusted) == "127.0.0.1"
+    assert client_address("127.0.0.1", None, trusted) == "127.0.0.1"
+
+
 def test_the_daily_upload_total_comes_from_the_environment(monkeypatch) -> None:
     from web import load_settings
 
