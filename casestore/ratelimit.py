@@ -31,11 +31,13 @@ class RateLimiter:
         self.store = store
 
     def hit(
-        self, bucket: str, limit: int, window: timedelta, *, now: datetime | None = None
+        self, bucket: str, limit: int, window: timedelta, *, now: datetime | None = None,
+        cost: int = 1,
     ) -> Verdict:
-        """Count an attempt; allowed while the window holds at most `limit` of them."""
-        if limit < 1 or window <= timedelta(0):
-            raise ValueError("limit must be ≥ 1 and window positive")
+        """Count an attempt weighing `cost` (e.g. kilobytes of an upload; default 1); allowed
+        while the window holds at most `limit` in all."""
+        if limit < 1 or window <= timedelta(0) or cost < 1:
+            raise ValueError("limit and cost must be ≥ 1 and window positive")
         bucket = bucket[:MAX_BUCKET]
         at = as_utc(now or utcnow())
         for attempt in range(2):  # a rival worker may insert the same new bucket first
@@ -49,7 +51,7 @@ class RateLimiter:
                         s.add(row)
                     elif as_utc(row.window_start) + window <= at:
                         row.window_start, row.hits = at, 0
-                    row.hits += 1
+                    row.hits += cost
                     s.flush()
                     ends = as_utc(row.window_start) + window
                     left = max(1, int((ends - at).total_seconds() + 0.999))

@@ -19,6 +19,8 @@ from casestore.reserved_names import names_file_text
 from damrongdham.processes import ProcessError, terminate, wait_for_port
 from kernel.addresses import BOT_NICK
 from kernel.files import write_private
+from kernel.proxies import ProxySettingError
+from kernel.proxies import from_environment as trusted_proxies_from_environment
 from kernel.settings import StackSettings
 from kernel.tls import ensure_certificates
 
@@ -49,6 +51,22 @@ def _template_text() -> str:
 
 
 SQLITE_SYNC_ENV = "DAMRONGDHAM_SQLITE_SYNC"
+UPLOAD_QUOTA_ENV = "DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB"
+DEFAULT_UPLOAD_QUOTA_MB = 10 * 1024  # 10 GB of uploads kept on disk (files live 30 days)
+
+
+def upload_global_quota() -> int:
+    """Bytes all uploads together may hold on disk (`http_file_share_global_quota`): past it
+    Prosody refuses new slots with `resource-constraint` "Server global storage quota
+    reached". `DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB`, default 10 GB."""
+    raw = os.environ.get(UPLOAD_QUOTA_ENV, "").strip() or str(DEFAULT_UPLOAD_QUOTA_MB)
+    try:
+        mb = int(raw)
+    except ValueError:
+        mb = 0
+    if mb < 1:
+        raise ProsodyError(f"{UPLOAD_QUOTA_ENV}={raw!r}: use a whole number of megabytes ≥ 1")
+    return mb * 1024 * 1024
 
 
 def sqlite_sync() -> str:
@@ -125,6 +143,11 @@ def public_profiles_text() -> str:
 def render_config(settings: StackSettings, component_secret: str) -> Path:
     """Write prosody.cfg.lua for these settings; return its path."""
     sync = sqlite_sync()  # a wrong value is refused before anything is written
+    upload_quota = upload_global_quota()
+    try:
+        proxies = trusted_proxies_from_environment()
+    except ProxySettingError as exc:
+        raise ProsodyError(str(exc)) from None
     pdir = settings.prosody_dir
     (pdir / "data").mkdir(parents=True, exist_ok=True)
     _ca, cert, key = ensure_certificates(settings.certs_dir, hostnames(settings))
@@ -147,6 +170,8 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         muc_domain=settings.muc_domain,
         bot_domain=settings.bot_domain,
         upload_domain=settings.upload_domain,
+        upload_global_quota=upload_quota,
+        trusted_proxies="; ".join(f'"{p}"' for p in proxies),
         certs_dir=str(settings.certs_dir),
         cert_file=str(cert),
         key_file=str(key),

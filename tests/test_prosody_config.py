@@ -164,6 +164,7 @@ def test_upload_component(text: str, settings: StackSettings) -> None:
     assert "http_file_share_size_limit = 10*1024*1024" in block
     assert "http_file_share_daily_quota" in block
     assert "http_file_share_expires_after = 2592000\n" in block  # 30 days
+    assert f"http_file_share_global_quota = {10 * 1024**3}\n" in block
     assert f'http_external_url = "http://127.0.0.1:{settings.http_port}/"' in block
     assert f'http_host = "{D}"' in block
     assert settings.stack_info()["upload_domain"] == f"upload.{D}"
@@ -300,3 +301,32 @@ def test_a_bad_archive_lifetime_is_refused(
     monkeypatch.setenv("DAMRONGDHAM_RETENTION_DAYS", "a year")
     with pytest.raises(ProsodyError, match="DAMRONGDHAM_RETENTION_DAYS"):
         render_config(StackSettings(data_dir=tmp_path / "data", domain=D), SECRET)
+
+
+def test_the_global_upload_quota_is_configurable(settings: StackSettings, monkeypatch) -> None:
+    """DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB sets the total on disk; nonsense is refused."""
+    from damrongdham.prosody import ProsodyError
+
+    monkeypatch.setenv("DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB", "2048")
+    block = _section(render_config(settings, "s").read_text(),
+                     f'Component "upload.{D}" "http_file_share"')
+    assert f"http_file_share_global_quota = {2048 * 1024**2}\n" in block
+    for bad in ("0", "-5", "lots"):
+        monkeypatch.setenv("DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB", bad)
+        with pytest.raises(ProsodyError, match="UPLOAD_GLOBAL_QUOTA_MB"):
+            render_config(settings, "s")
+
+
+def test_trusted_proxies_come_from_the_setting(settings: StackSettings, monkeypatch) -> None:
+    """No proxy is trusted unless DAMRONGDHAM_TRUSTED_PROXIES names it (Prosody alone would
+    trust loopback); a wrong value is refused."""
+    from damrongdham.prosody import ProsodyError
+
+    monkeypatch.delenv("DAMRONGDHAM_TRUSTED_PROXIES", raising=False)
+    assert "\ntrusted_proxies = {  }\n" in render_config(settings, "s").read_text()
+    monkeypatch.setenv("DAMRONGDHAM_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+    text = render_config(settings, "s").read_text()
+    assert '\ntrusted_proxies = { "127.0.0.1"; "10.0.0.0/8" }\n' in text
+    monkeypatch.setenv("DAMRONGDHAM_TRUSTED_PROXIES", "my-proxy")
+    with pytest.raises(ProsodyError, match="TRUSTED_PROXIES"):
+        render_config(settings, "s")

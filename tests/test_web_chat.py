@@ -390,6 +390,110 @@ def test_upload_rate_limited(tmp_path: Path, upstream: tuple) -> None:
     assert client.put("/chat/api/upload", data=b"abc", headers=slot).status_code == 429
 
 
+def _put(client: FlaskClient, port: int, size: int, address: str, sub: str | None = None):
+    headers = {"X-Upload-Url": f"http://127.0.0.1:{port}/file_share/a/b.jpg"}
+    if sub:
+        headers["X-Upload-Authorization"] = _token(sub)
+    return client.put("/chat/api/upload", data=b"x" * size, headers=headers,
+                      environ_base={"REMOTE_ADDR": address})
+
+
+def test_upload_bytes_are_limited_per_address_with_a_thai_message(tmp_path: Path,
+                                                                  upstream: tuple) -> None:
+    """Many small sessions from one address share the address's daily bytes; another
+    address still uploads."""
+    _handler, port = upstream
+    client = _upload_client(tmp_path, port, CHAT_UPLOAD_ADDRESS_BYTES=300 * 1024)
+    for _ in range(3):
+        assert _put(client, port, 100 * 1024, "198.51.100.7").status_code == 201
+    refused = _put(client, port, 100 * 1024, "198.51.100.7")
+    assert refused.status_code == 429
+    body = refused.get_json()
+    assert body["error"] == "upload_quota"
+    assert "โควตา" in body["message_th"] and "quota" in body["message_en"]
+    assert int(refused.headers["Retry-After"]) > 3600
+    assert _put(client, port, 100 * 1024, "198.51.100.8").status_code == 201
+
+
+def test_upload_count_is_limited_per_address_with_a_thai_message(tmp_path: Path,
+                                                                 upstream: tuple) -> None:
+    _handler, port = upstream
+    client = _upload_client(tmp_path, port, CHAT_UPLOAD_LIMIT=2)
+    for _ in range(2):
+        assert _put(client, port, 10, "198.51.100.9").status_code == 201
+    refused = _put(client, port, 10, "198.51.100.9")
+    assert refused.status_code == 429
+    assert refused.get_json()["message_th"].startswith("อัปโหลดบ่อยเกินไป")
+    assert _put(client, port, 10, "198.51.100.10").status_code == 201
+
+
+@pytest.mark.parametrize("setting", [{"CHAT_UPLOAD_GLOBAL_BYTES": 250 * 1024},
+                                     {"CHAT_UPLOAD_GLOBAL_LIMIT": 2}])
+def test_uploads_of_many_addresses_stop_at_the_global_quota(tmp_path: Path, upstream: tuple,
+                                                            setting: dict) -> None:
+    """A script spreading uploads over many addresses (and anonymous sessions) stops at the
+    server's total, with the Thai message."""
+    _handler, port = upstream
+    client = _upload_client(tmp_path, port, **setting)
+    assert _put(client, port, 100 * 1024, "198.51.100.11").status_code == 201
+    assert _put(client, port, 100 * 1024, "198.51.100.12",
+                sub=f"anonymous@anon.{DOMAIN}").status_code == 201
+    for address in ("198.51.100.13", "198.51.100.14"):
+        refused = _put(client, port, 100 * 1024, address)
+        assert refused.status_code == 503
+        body = refused.get_json()
+        assert body["error"] == "upload_quota_global"
+        assert body["message_th"].startswith("พื้นที่รับไฟล์ของระบบเต็มแล้ว")
+        assert "Retry-After" in refused.headers
+
+
+@pytest.mark.parametrize("trusted", [None, "127.0.0.1"])
+def test_limits_count_the_forwarded_client_only_behind_a_trusted_proxy(
+        tmp_path: Path, upstream: tuple, trusted: str | None) -> None:
+    """DAMRONGDHAM_TRUSTED_PROXIES: behind a declared proxy each forwarded client has its own
+    limit; otherwise X-Forwarded-For is ignored and the proxy is one address."""
+    _handler, port = upstream
+    client = _upload_client(tmp_path, port, CHAT_UPLOAD_LIMIT=1, TRUSTED_PROXIES=trusted)
+    slot = {"X-Upload-Url": f"http://127.0.0.1:{port}/file_share/a/b.jpg"}
+
+    def put(forwarded: str) -> int:
+        return client.put("/chat/api/upload", data=b"abc",
+                          headers={**slot, "X-Forwarded-For": forwarded},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+
+    assert put("203.0.113.5") == 201
+    if trusted:
+        assert put("203.0.113.5") == 429
+        assert put("203.0.113.6") == 201
+        assert put("203.0.113.6, 203.0.113.7") == 201  # the hop the proxy saw counts
+    else:
+        assert put("203.0.113.6") == 429  # one address: the proxy
+
+
+def test_trusted_proxy_settings_and_the_client_rule() -> None:
+    from kernel.proxies import ProxySettingError, client_address, parse
+    from web import load_settings
+
+    assert parse(" 127.0.0.1, ::1 10.0.0.0/8 127.0.0.1") == ("127.0.0.1", "::1", "10.0.0.0/8")
+    assert parse("") == ()
+    with pytest.raises(ProxySettingError, match="not an IP"):
+        parse("proxy.local")
+    with pytest.raises(ValueError):
+        load_settings({"TRUSTED_PROXIES": "nonsense"})
+    trusted = ("127.0.0.1", "10.0.0.0/8")
+    assert client_address("127.0.0.1", "1.2.3.4, 10.1.1.1", trusted) == "1.2.3.4"
+    assert client_address("198.51.100.1", "1.2.3.4", trusted) == "198.51.100.1"  # not a proxy
+    assert client_address("127.0.0.1", "garbage", trusted) == "127.0.0.1"
+    assert client_address("127.0.0.1", None, trusted) == "127.0.0.1"
+
+
+def test_the_daily_upload_total_comes_from_the_environment(monkeypatch) -> None:
+    from web import load_settings
+
+    monkeypatch.setenv("DAMRONGDHAM_UPLOAD_DAILY_MB", "512")
+    assert load_settings({})["CHAT_UPLOAD_GLOBAL_BYTES"] == 512 * 1024 * 1024
+
+
 # --- against the real stack ----------------------------------------------------------------------
 
 
@@ -442,14 +546,15 @@ def test_anonymous_uploads_are_counted_without_the_address(tmp_path: Path,
         answer = client.put("/chat/api/upload", data=b"abc", headers=anon, environ_base=env)
         assert answer.status_code == expected
     with sqlite3.connect(tmp_path / "web.sqlite3") as db:
-        buckets = [r[0] for r in db.execute("SELECT bucket FROM rate_limits")]
-    assert buckets == ["chat-upload:anonymous"]
+        buckets = sorted(r[0] for r in db.execute("SELECT bucket FROM rate_limits"))
+    assert buckets == ["chat-upload-kib:all", "chat-upload:all", "chat-upload:anonymous"]
     citizen = {**slot, "X-Upload-Authorization": _token(f"w123@citizens.{DOMAIN}")}
     assert client.put("/chat/api/upload", data=b"abc", headers=citizen,
                       environ_base=env).status_code == 201
     with sqlite3.connect(tmp_path / "web.sqlite3") as db:
         buckets = sorted(r[0] for r in db.execute("SELECT bucket FROM rate_limits"))
-    assert buckets == ["chat-upload:anonymous", f"chat-upload:ip:{marker}"]
+    assert buckets == ["chat-upload-kib:all", f"chat-upload-kib:ip:{marker}", "chat-upload:all",
+                       "chat-upload:anonymous", f"chat-upload:ip:{marker}"]
     for bad in ("Bearer x.y.z", "Bearer ...", "Basic abc", _token(f"anon.{DOMAIN}")):
         assert not _anon_slot(client, bad)
 

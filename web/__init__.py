@@ -7,8 +7,10 @@ Settings (``create_app(config)`` keys win over the environment): ``DOMAIN``
 (``DAMRONGDHAM_DOMAIN``, default ``damrongdham.localhost``), ``DATABASE_URL``
 (``DAMRONGDHAM_DATABASE_URL``), ``C2S_HOST``/``C2S_PORT`` (``DAMRONGDHAM_C2S_HOST``/``_PORT``,
 default 127.0.0.1:5222), ``DATA_DIR`` (``DAMRONGDHAM_DATA_DIR``: the stack's data directory,
-with ``provisioning.json``), ``WEBSOCKET_URL`` (``DAMRONGDHAM_WEBSOCKET_URL``) and
-``SECRET_KEY`` (``DAMRONGDHAM_SECRET_KEY``; random per process when unset, so set it when
+with ``provisioning.json``), ``WEBSOCKET_URL`` (``DAMRONGDHAM_WEBSOCKET_URL``),
+``TRUSTED_PROXIES`` (``DAMRONGDHAM_TRUSTED_PROXIES``, default none: reverse proxies whose
+``X-Forwarded-For`` names the client, ``web.proxy``) and ``SECRET_KEY``
+(``DAMRONGDHAM_SECRET_KEY``; random per process when unset, so set it when
 several worker processes must share sessions).
 """
 
@@ -23,7 +25,9 @@ from typing import Any
 from flask import Flask, Response, render_template
 from werkzeug.exceptions import HTTPException
 
+from kernel.proxies import parse as parse_proxies
 from web import chat, dashboard, open311, public, track
+from web.proxy import TrustedProxies
 
 __all__ = ["DEFAULT_DOMAIN", "create_app"]
 
@@ -77,12 +81,18 @@ def load_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "DATA_DIR": _env("DAMRONGDHAM_DATA_DIR"),
         "PIN_KEY": _env("DAMRONGDHAM_PIN_KEY"),
         "WEBSOCKET_URL": _env("DAMRONGDHAM_WEBSOCKET_URL"),
+        "TRUSTED_PROXIES": _env("DAMRONGDHAM_TRUSTED_PROXIES"),
     }
+    if daily_mb := _env("DAMRONGDHAM_UPLOAD_DAILY_MB"):
+        settings["CHAT_UPLOAD_GLOBAL_BYTES"] = int(daily_mb) * 1024 * 1024
     settings.update(config or {})
     domain = str(settings["DOMAIN"]).strip().lower().rstrip(".")
     if not _DOMAIN_RE.match(domain):
         raise ValueError(f"DOMAIN {settings['DOMAIN']!r} is not a valid domain name")
     settings["DOMAIN"] = domain
+    proxies = settings["TRUSTED_PROXIES"]
+    settings["TRUSTED_PROXIES"] = parse_proxies(
+        proxies if isinstance(proxies, str | None) else " ".join(proxies))
     try:
         port = int(settings["C2S_PORT"])
     except (TypeError, ValueError):
@@ -117,5 +127,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.after_request(_set_security_headers)
     app.register_error_handler(HTTPException, _error_page)
-
+    if app.config["TRUSTED_PROXIES"]:  # only then is X-Forwarded-For believed
+        proxied = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     return app

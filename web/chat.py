@@ -27,7 +27,12 @@ Settings beyond ``web.load_settings`` (all optional ``create_app(config)`` keys)
 ``CHAT_ACCOUNT_LIMIT`` (per client address per hour, default 30), ``CHAT_ACCOUNT_GLOBAL_LIMIT``
 (all addresses per hour, default 2000), ``CHAT_UPLOAD_LIMIT`` (uploads per address per hour,
 default 120), ``CHAT_ANON_UPLOAD_LIMIT`` (anonymous uploads per hour, all together, default
-600), ``CHAT_UPLOAD_MAX_BYTES`` (default 10 MB, Prosody's limit).
+600), ``CHAT_UPLOAD_MAX_BYTES`` (default 10 MB, Prosody's limit), ``CHAT_UPLOAD_ADDRESS_BYTES``
+(bytes per client address per day, default 100 MB, as Prosody's per-account daily quota),
+``CHAT_UPLOAD_GLOBAL_LIMIT`` (uploads per hour, all clients together, default 2000) and
+``CHAT_UPLOAD_GLOBAL_BYTES`` (bytes per day, all clients together, default 2 GB;
+``DAMRONGDHAM_UPLOAD_DAILY_MB``). Bytes are counted in KiB. A refusal names the quota in
+Thai and English (``message_th``/``message_en``), which the page shows.
 """
 
 from __future__ import annotations
@@ -454,6 +459,56 @@ def _anonymous_slot(authorization: str | None) -> bool:
     return isinstance(sub, str) and sub.partition("@")[2].partition("/")[0] == anon
 
 
+_UPLOAD_TOO_OFTEN = ("อัปโหลดบ่อยเกินไป โปรดลองใหม่ภายหลัง", "Too many uploads; try again later")
+_UPLOAD_QUOTA = ("คุณอัปโหลดไฟล์ครบโควตาของวันนี้แล้ว โปรดลองใหม่พรุ่งนี้ หรือส่งเป็นข้อความแทน",
+                 "You have reached today's upload quota; try again tomorrow or send text")
+_UPLOAD_FULL = ("พื้นที่รับไฟล์ของระบบเต็มแล้วสำหรับวันนี้ โปรดส่งเป็นข้อความ หรือลองใหม่พรุ่งนี้",
+                "The server takes no more files today; send text, or try again tomorrow")
+
+
+def _upload_quota(size: int) -> Response | None:
+    """None when this upload of `size` bytes is within every quota, else the refusal.
+
+    A citizen's upload is counted per client address (uploads per hour, bytes per day); an
+    anonymous session's in one bucket for all of them (never under an address; Prosody
+    counts their bytes under the one placeholder). Then every upload counts against the
+    server's hourly and daily totals, so many addresses cannot fill the disk either."""
+    from web.db import limiter
+
+    cfg = current_app.config
+    kib = max(1, -(-size // 1024))
+    hour, day = timedelta(hours=1), timedelta(days=1)
+    if _anonymous_slot(request.headers.get("X-Upload-Authorization")):
+        checks = [("chat-upload:anonymous", int(cfg.get("CHAT_ANON_UPLOAD_LIMIT", 600)), hour, 1,
+                   "rate_limited", _UPLOAD_TOO_OFTEN, 429)]
+    else:
+        address = _client_address()
+        checks = [
+            (f"chat-upload:ip:{address}", int(cfg.get("CHAT_UPLOAD_LIMIT", 120)), hour, 1,
+             "rate_limited", _UPLOAD_TOO_OFTEN, 429),
+            (f"chat-upload-kib:ip:{address}",
+             max(1, int(cfg.get("CHAT_UPLOAD_ADDRESS_BYTES", 100 * 1024 * 1024)) // 1024), day, kib,
+             "upload_quota", _UPLOAD_QUOTA, 429),
+        ]
+    checks += [
+        ("chat-upload:all", int(cfg.get("CHAT_UPLOAD_GLOBAL_LIMIT", 2000)), hour, 1,
+         "upload_quota_global", _UPLOAD_FULL, 503),
+        ("chat-upload-kib:all",
+         max(1, int(cfg.get("CHAT_UPLOAD_GLOBAL_BYTES", 2 * 1024**3)) // 1024), day, kib,
+         "upload_quota_global", _UPLOAD_FULL, 503),
+    ]
+    for bucket, limit, window, cost, code, (th, en), status in checks:
+        try:
+            verdict = limiter().hit(bucket, limit, window, cost=cost)
+        except RuntimeError:
+            return _error(503, "unavailable", "ระบบยังไม่พร้อมใช้งาน", "The service is not configured")
+        if not verdict.allowed:
+            response = _error(status, code, th, en, retry_after=verdict.retry_after_s)
+            response.headers["Retry-After"] = str(verdict.retry_after_s)
+            return response
+    return None
+
+
 @bp.put("/chat/api/upload")
 def upload() -> Response:
     """Forward the body to the XEP-0363 slot in ``X-Upload-Url`` with the slot's headers."""
@@ -470,13 +525,8 @@ def upload() -> Response:
         return _error(411, "length_required", "ต้องระบุขนาดไฟล์", "Content-Length required")
     if size > limit:
         return _error(413, "too_large", "ไฟล์ใหญ่เกินไป", "File too large", max_bytes=limit)
-    if _anonymous_slot(request.headers.get("X-Upload-Authorization")):
-        bucket, limit = "chat-upload:anonymous", int(cfg.get("CHAT_ANON_UPLOAD_LIMIT", 600))
-    else:
-        bucket = f"chat-upload:ip:{_client_address()}"
-        limit = int(cfg.get("CHAT_UPLOAD_LIMIT", 120))
-    if limited := _limited(bucket, limit, timedelta(hours=1)):
-        return limited
+    if refused := _upload_quota(size):
+        return refused
     headers = {"Content-Length": str(size),
                "Content-Type": request.headers.get("Content-Type", "application/octet-stream")}
     for name in ("Authorization", "Cookie", "Expires"):

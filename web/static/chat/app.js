@@ -377,14 +377,41 @@ async function onPhoto(ev) {
 
 // -- sending: the outbox ---------------------------------------------------------------------
 
+/** An upload the server refused, with its Thai and English reason for the citizen. */
+class UploadRefused extends Error {
+    constructor(th, en) { super(en || th); this.th = th; this.en = en; }
+}
+
+/** Prosody's answer to a slot request (e.g. its quotas) as an UploadRefused. */
+function slotRefusal(err) {
+    const error = err && err.getElementsByTagName ? err.getElementsByTagName('error')[0] : null;
+    if (!error) return err;
+    const text = error.getElementsByTagName('text')[0];
+    const why = text ? text.textContent : '';
+    if (error.getElementsByTagName('resource-constraint').length) {
+        return new UploadRefused('พื้นที่รับไฟล์เต็มแล้ว (โควตาอัปโหลด) โปรดส่งเป็นข้อความ หรือลองใหม่พรุ่งนี้',
+            why || 'upload quota reached');
+    }
+    return new UploadRefused('เซิร์ฟเวอร์ไม่รับไฟล์นี้', why || 'upload refused');
+}
+
 async function uploadPhoto(m) {
-    const slot = await app.link.uploadSlot(cfg.uploadDomain, m.filename, m.size, m.mime);
+    let slot;
+    try {
+        slot = await app.link.uploadSlot(cfg.uploadDomain, m.filename, m.size, m.mime);
+    } catch (err) {
+        throw slotRefusal(err);
+    }
     const headers = { 'Content-Type': m.mime, 'X-Upload-Url': slot.put };
     for (const name of ['Authorization', 'Cookie', 'Expires']) {
         if (slot.headers[name]) headers[`X-Upload-${name}`] = slot.headers[name];
     }
     const res = await fetch(cfg.uploadUrl, { method: 'PUT', headers, body: m.photo });
-    if (!res.ok) throw new Error(`upload ${res.status}`);
+    if (!res.ok) {
+        const answer = await res.json().catch(() => null);
+        if (answer && answer.message_th) throw new UploadRefused(answer.message_th, answer.message_en);
+        throw new Error(`upload ${res.status}`);
+    }
     m.url = slot.get;
     m.body = slot.get; // a bare link: the bridge relays it with XEP-0066
     delete m.photo;
@@ -406,6 +433,7 @@ async function flushOnce() {
                 await uploadPhoto(m);
             } catch (err) {
                 console.warn('photo upload failed; will retry', err);
+                if (err instanceof UploadRefused) status('upload-refused', `⚠️ ${err.th}`, err.en);
                 return;
             }
         }
