@@ -42,6 +42,22 @@ def db_size(path: Path) -> dict:
     return {"bytes": size, "archive_rows": rows}
 
 
+async def settled(path: Path, quiet: float = 2.0, limit: float = 60.0) -> dict:
+    """`db_size` once the archive stopped growing for `quiet` s (Prosody's mod_limits reads
+    a flooder slowly: the flood goes on arriving after it was sent), or after `limit` s."""
+    deadline = time.monotonic() + limit
+    last = db_size(path)
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        now = db_size(path)
+        if now["archive_rows"] != last["archive_rows"]:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return now
+    return db_size(path)
+
+
 class Receipts:
     """When the bot confirmed each of one citizen's messages (perf_counter seconds)."""
 
@@ -124,8 +140,7 @@ async def run_bystander(stack: RunningStack, flood_rate: float = 1000.0,
         during = await calm(bystander, to, flood_seconds, interval, "d")
         sent_flood = await flooding
         with_flood = await replies(during, receipts, 60.0)
-        await asyncio.sleep(2.0)  # the bot's acknowledgements of the refused reach Prosody
-        after = db_size(db)
+        after = await settled(db)
     finally:
         await load.close()
 
