@@ -23,7 +23,7 @@ from bots.anon import is_anon, placeholder
 from bots.anon import sessions as anon_sessions
 from bots.catalogue import render
 from bots.intake import Intake
-from bots.throttle import Limits, Throttle, refused_notice, slowed_notice
+from bots.throttle import ANON, Limits, Throttle, refused_notice, slowed_notice
 from bridge.component import CaseBridge
 from bridge.spool import Spool, spool_id
 from casestore import CaseStore, parse_ref
@@ -170,24 +170,32 @@ class BotComponent(slixmpp.ComponentXMPP):
         self._handle(msg, sid, replayed)
 
     def _paced(self, msg: slixmpp.Message, sid: str | None, replayed: bool) -> bool:
-        """Flood control for citizens (`bots.throttle`): True to handle `msg` now."""
+        """Flood control for citizens (`bots.throttle`): True to handle `msg` now. A refused
+        message is only acknowledged (never stored, no receipt); the citizen is told once a
+        window, by a notice the server does not archive."""
         sender = msg["from"].bare
-        if sender.partition("@")[2] not in self.addr.citizen_domains:
+        domain = sender.partition("@")[2]
+        if domain not in self.addr.citizen_domains:
             return True  # staff are not throttled
-        wait = self.throttle.delay(sender)
-        reply_from = msg["to"].user or None
+        pool = ANON if domain.startswith("anon.") else None  # all anonymous sessions share one
+        wait = self.throttle.delay(sender, pool)
         if wait is None:
-            log.warning("a citizen flooding the bot: message refused")
-            self.send_out(Outgoing(to=sender, sender=reply_from, body=refused_notice()))
-            self.spool.done(sid)  # refused on purpose, and they were told
+            self.spool.done(sid)  # refused on purpose: acknowledged, nothing stored
+            if self.throttle.should_tell(sender, "refused"):
+                log.warning("a citizen flooding the bot: messages refused")
+                self._flood_notice(msg, refused_notice())
             return False
         if wait == 0:
             return True
-        if self.throttle.should_tell(sender):
+        if self.throttle.should_tell(sender, "slowed"):
             log.info("a citizen sending very fast is slowed down")
-            self.send_out(Outgoing(to=sender, sender=reply_from, body=slowed_notice()))
+            self._flood_notice(msg, slowed_notice())
         self.loop.call_later(wait, self._handle, msg, sid, replayed)
         return False
+
+    def _flood_notice(self, msg: slixmpp.Message, body: str) -> None:
+        reply_from = msg["to"].user or ""
+        self.send_out(Outgoing(to=msg["from"].bare, sender=reply_from, body=body, archive=False))
 
     def _handle(self, msg: slixmpp.Message, sid: str | None, replayed: bool) -> None:
         body = msg["body"]
@@ -306,7 +314,7 @@ class BotComponent(slixmpp.ComponentXMPP):
         if out.oob:
             oob = ET.SubElement(msg.xml, f"{{{OOB_NS}}}x")
             ET.SubElement(oob, f"{{{OOB_NS}}}url").text = out.oob
-        if out.secret:
+        if out.secret or not out.archive:
             # The tracking PIN: not into the citizen's archive (MAM keeps a year); the app
             # shows it live, and an offline citizen still gets it from offline storage.
             ET.SubElement(msg.xml, f"{{{HINTS_NS}}}no-permanent-store")

@@ -6,7 +6,10 @@
 - triage against PyThaiNLP's `word_tokenize` alone (`devtools.bench_triage`);
 - provisioning: the 76 centres inside a fresh `up`, then every district; a no-op rerun;
 - web: Open311 reads, /healthz and /track.json under wrk (`devtools.bench_web`);
-- memory: the bot's RSS with 100,000 stored cases (`devtools.bench_memory`).
+- memory: the bot's RSS with 100,000 stored cases (`devtools.bench_memory`);
+- bystander: a calm citizen's reply time while another floods the bot, and Prosody's
+  database growth per 10,000 refused messages (`devtools.bench_flood`), on a stack of its
+  own with the real flood limits.
 
 A readable table by default, one JSON object with ``--json``. ``--quick``: a short run.
 """
@@ -148,6 +151,20 @@ def _big_store_stack(base: Path, args: argparse.Namespace, out: dict) -> None:
         stack.stop()
 
 
+def _bystander(base: Path, args: argparse.Namespace, out: dict) -> None:
+    """A stack with the bot's real flood limits: one citizen floods, another writes."""
+    from devtools.bench_flood import run_bystander
+
+    stack = start_stack(base / "flood" / "data", timeout=180)
+    try:
+        calm_s = 2.0 if args.quick else 5.0
+        out["bystander"] = asyncio.run(
+            run_bystander(stack, args.flood_rate, args.flood_seconds, calm_seconds=calm_s)
+        )
+    finally:
+        stack.stop()
+
+
 def run_bench(args: argparse.Namespace) -> dict:
     """Every part; the figures as one dict. The full run gives end to end a stack of its
     own (an empty case store); `--quick` runs everything on the one stack with the
@@ -175,6 +192,7 @@ def run_bench(args: argparse.Namespace) -> dict:
                 stack.stop()
         out["triage"] = bench_triage(quick=args.quick)
         _big_store_stack(base, args, out)
+        _bystander(base, args, out)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
@@ -204,6 +222,7 @@ def table(r: dict) -> str:
     """The figures as a table with the targets of the benchmark issue."""
     e, rel, t, p, w, m = (r.get(k, {}) for k in ("e2e", "relay", "triage", "provisioning",
                                                   "web", "memory"))  # fmt: skip
+    b = r.get("bystander") or {}
     load = (r.get("machine") or {}).get("loadavg_at_start")
     rows = [
         ("end to end: messages/s (offered)",
@@ -236,6 +255,15 @@ def table(r: dict) -> str:
     rows.append((f"memory: bot RSS, {_fmt(m.get('cases'))} cases ({_fmt(m.get('open'))} open)",
                  f"{_fmt(m.get('bot_rss_mb'))} MB (peak {_fmt(m.get('bot_rss_peak_mb'))})",
                  "≤ 150 MB"))  # fmt: skip
+    alone = f"{_fmt(b.get('p50_ms_without_flood'))} / {_fmt(b.get('p99_ms_without_flood'))} ms"
+    flooded = (f"{_fmt(b.get('p50_ms_with_flood'))} / {_fmt(b.get('p99_ms_with_flood'))} ms"
+               f" (+{_fmt(b.get('p99_extra_ms'))} ms at p99)")  # fmt: skip
+    per_10k = (f"{_fmt(b.get('prosody_db_growth_mb_per_10k_refused'), ' MB')}, "
+               f"{_fmt(b.get('prosody_archive_rows_per_10k_refused'))} archive rows")  # fmt: skip
+    rows.append(("bystander: p50 / p99 reply, alone", alone, "—"))
+    rows.append((f"bystander: p50 / p99 reply, one citizen at {_fmt(b.get('flood_offered_rate'))}"
+                 "/s", flooded, "+≤ 100 ms at p99"))  # fmt: skip
+    rows.append(("Prosody database per 10,000 refused", per_10k, "—"))
     width = max(len(a) for a, _b, _c in rows)
     vwidth = max(len(b) for _a, b, _c in rows)
     mach = r.get("machine", {})
@@ -277,6 +305,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--web-seconds", type=float, default=None, help="per web endpoint")
     p.add_argument("--profile", action="store_true", help="sample the bot with py-spy")
     p.add_argument("--python-http", action="store_true", help="the Python load generator, not wrk")
+    p.add_argument("--flood-rate", type=float, default=1000.0,
+                   help="the bystander bench's flooder, messages/s (default 1000)")  # fmt: skip
+    p.add_argument("--flood-seconds", type=float, default=None,
+                   help="how long the flooder floods (default 5, quick 2)")  # fmt: skip
     p.add_argument("--keep", action="store_true", help="keep the stacks' data directories")
 
 
@@ -285,7 +317,8 @@ def check_args(args: argparse.Namespace) -> str | None:
     quick = args.quick
     defaults = {"citizens": 50 if quick else 200, "messages": 200 if quick else 5000,
                 "rate": 1000.0, "cases": 10_000 if quick else 100_000,
-                "web_seconds": 2.0 if quick else 5.0}  # fmt: skip
+                "web_seconds": 2.0 if quick else 5.0,
+                "flood_seconds": 2.0 if quick else 5.0}  # fmt: skip
     for name, value in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -295,6 +328,8 @@ def check_args(args: argparse.Namespace) -> str | None:
         return "--messages must be at least --citizens (each citizen opens a case)"
     if args.rate <= 0 or args.web_seconds <= 0:
         return "--rate and --web-seconds must be positive"
+    if args.flood_rate <= 0 or args.flood_seconds <= 0:
+        return "--flood-rate and --flood-seconds must be positive"
     if args.cases < 1:
         return "--cases must be at least 1"
     return None

@@ -53,7 +53,8 @@ class Outgoing:
     `oob` a shared file's URL, sent as XEP-0066 out-of-band data so apps show it inline;
     `secret` marks a message carrying a tracking PIN: the server is told not to archive it
     (XEP-0334 ``no-permanent-store``), so the PIN reaches the citizen live and no server
-    archive keeps it."""
+    archive keeps it; `archive=False` asks the same for a passing notice (flood control's),
+    not worth a database write."""
 
     to: str
     body: str
@@ -61,6 +62,7 @@ class Outgoing:
     groupchat: bool = False
     oob: str | None = None
     secret: bool = False
+    archive: bool = True
 
 
 @dataclass(frozen=True)

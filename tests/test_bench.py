@@ -27,7 +27,9 @@ PINNED = {
     "provisioning": {"centres_s", "districts_s", "noop_s"},
     "web": {"req_per_s"},
     "memory": {"bot_rss_mb"},
-}
+    "bystander": {"p50_ms_without_flood", "p99_ms_without_flood", "p50_ms_with_flood",
+                  "p99_ms_with_flood", "p99_extra_ms", "prosody_db_growth_mb_per_10k_refused"},
+}  # fmt: skip
 
 
 def test_percentile_interpolates_between_ranks() -> None:
@@ -246,7 +248,7 @@ def test_json_object_has_every_pinned_key(monkeypatch, capsys) -> None:
     assert got["machine"]["cpus"] >= 1
     assert bench.run(_args("--quick")) == 0
     table = capsys.readouterr().out
-    assert "end to end" in table and "memory: bot RSS" in table
+    assert "end to end" in table and "memory: bot RSS" in table and "bystander" in table
 
 
 def test_syscall_summary_of_strace() -> None:
@@ -263,3 +265,23 @@ def test_syscall_summary_of_strace() -> None:
     assert syscall_times(summary) == [
         ["fdatasync", 65.74, 3522, 4987], ["fcntl", 17.79, 27952, 170], ["read", 0.83, 3559, 62]
     ]
+
+
+@pytest.mark.xmpp
+def test_a_tiny_bystander_run_gives_its_keys(tmp_path: Path) -> None:
+    """The bystander scenario on a real stack, tiny: its keys, not its speed."""
+    import asyncio
+
+    from devtools.bench_flood import run_bystander
+    from devtools.local_stack import start_stack
+
+    stack = start_stack(tmp_path / "data", timeout=180)
+    try:
+        got = asyncio.run(run_bystander(stack, flood_rate=200, flood_seconds=1.0,
+                                        calm_seconds=1.0))  # fmt: skip
+    finally:
+        stack.stop()
+    assert PINNED["bystander"] <= set(got)
+    assert got["without_flood"]["answered"] >= 1 and got["with_flood"]["sent"] >= 1
+    assert got["flood_sent"] == 200
+    assert got["prosody_db_growth_bytes"] is not None

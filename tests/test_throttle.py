@@ -60,3 +60,37 @@ def test_settings_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("DAMRONGDHAM_FLOOD_RATE", "2.5")
     monkeypatch.setenv("DAMRONGDHAM_FLOOD_BURST", "7")
     assert Limits.from_env() == Limits(rate=2.5, burst=7, max_delay=60.0)
+
+
+def test_a_burst_of_refused_messages_is_one_notice() -> None:
+    clock = Clock()
+    t = Throttle(Limits(rate=10, burst=5, max_delay=1.0), clock)
+    notices = 0
+    for _ in range(1000):  # a thousand in one instant: 15 pass or wait, the rest refused
+        if t.delay("f@c") is None and t.should_tell("f@c", "refused"):
+            notices += 1
+        clock.now += 0.001
+    assert notices == 1
+    assert t.should_tell("f@c", "slowed")  # a kind of its own: at most two notices in all
+    clock.now += 61
+    assert t.delay("f@c") == 0.0 and t.should_tell("f@c", "refused")  # a new window
+
+
+def test_anonymous_sessions_share_one_budget() -> None:
+    clock = Clock()
+    t = Throttle(Limits(rate=5, burst=20, max_delay=1.05, anon_rate=10, anon_burst=30), clock)
+    # a hundred sessions, five messages each, at once: the pool lets 30 + 10 through
+    waits = [t.delay(f"s{i}@anon.d", pool="pool") for i in range(100) for _ in range(5)]
+    taken = [w for w in waits if w is not None]
+    assert len(taken) == 30 + 10
+    assert max(taken) <= 1.05
+    assert t.delay("calm@citizens.d") == 0.0  # registered citizens are not in the pool
+    one = Throttle(Limits(rate=5, burst=20, max_delay=1.05, anon_rate=10, anon_burst=30), clock)
+    alone = [one.delay("s@anon.d", pool="pool") for _ in range(100)]
+    assert len([w for w in alone if w is not None]) == 20 + 5  # and each session its own
+
+
+def test_anonymous_pool_settings(monkeypatch) -> None:
+    monkeypatch.setenv("DAMRONGDHAM_FLOOD_ANON_RATE", "12")
+    monkeypatch.setenv("DAMRONGDHAM_FLOOD_ANON_BURST", "40")
+    assert Limits.from_env() == Limits(anon_rate=12, anon_burst=40)
