@@ -18,6 +18,8 @@ staff accounts (what agents receive is masked); any other file under the data di
 MAY hold them (§11, "the citizen's archive of their chats — their own words unmasked — for
 archive_expires"): the archive rows of the citizen who wrote them, and only messages that
 citizen sent; the test asserts they are there, so the search is known to find them.
+MAY hold (§11, "the address, position and contact fields the agency sent"): an Open311
+POST's `phone` field, in the case store: a separate number, found there and in no other file.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ NEEDLES = {s: s.encode() for s in SPELLINGS}
 THAI = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 CLEAN_WITHIN_S = 15.0
 FLOOD = 40
+# The contact number an agency sends in Open311's `phone` field: kept, for the call back.
+CONTACT = "089-876-5432"
 
 
 def _digits(text: str) -> str:
@@ -163,16 +167,19 @@ def _plant_everywhere(stack) -> dict:
         store.close()
     status, answer = _post_json(f"{web}/open311/v2/requests.json", {
         "api_key": key, "service_code": "infrastructure", "centre": "lampang",
-        "description": f"ท่อประปาแตกหน้าโรงเรียน {tag} {PLANTS[0]} {PLANTS[1]} {PLANTS[2]}"})
+        "description": f"ท่อประปาแตกหน้าโรงเรียน {tag} {PLANTS[0]} {PLANTS[1]} {PLANTS[2]}",
+        "phone": CONTACT})
     assert status == 201, answer
     planted["refs"].append(answer[0]["service_request_id"])
     return planted
 
 
-def _store_leaks(db_url: str) -> list[str]:
-    """Every text cell of every table of the case store holding a planted number."""
+def _store_leaks(db_url: str, contact: str = CONTACT) -> tuple[list[str], int]:
+    """Every text cell of every table of the case store holding a planted number; and how
+    many hold the Open311 contact number (searched the same way)."""
     engine = sa.create_engine(db_url)
     found: list[str] = []
+    contacts = 0
     try:
         with engine.connect() as conn:
             tables = sa.inspect(conn).get_table_names()
@@ -188,9 +195,11 @@ def _store_leaks(db_url: str) -> list[str]:
                             value = json.dumps(value, ensure_ascii=False)
                         if isinstance(value, str) and _leaks(value):
                             found.append(f"{table.name}.{column}: {value[:200]!r}")
+                        if isinstance(value, str) and _digits(contact) in _digits(value):
+                            contacts += 1
     finally:
         engine.dispose()
-    return found
+    return found, contacts
 
 
 def _prosody_db(stack) -> Path:
@@ -229,6 +238,19 @@ def _files_holding(stack, skip: set[Path]) -> dict[str, list[str]]:
     return hits
 
 
+def _files_holding_contact(stack) -> list[Path]:
+    """Files holding the Open311 contact number as sent, or with its digits only."""
+    found = []
+    for path in [*stack.data_dir.rglob("*"), stack.output_file]:
+        try:
+            data = path.read_bytes() if path.is_file() else b""
+        except (FileNotFoundError, PermissionError):
+            continue
+        if CONTACT.encode() in data or _digits(CONTACT).encode() in data:
+            found.append(path)
+    return found
+
+
 def _sent_by(value: str, jid: str) -> bool:
     """The archived stanza is a message `jid` sent (its `from` is that account)."""
     m = re.search(r"<message[^>]*\sfrom=['\"]([^'\"/]+)", value)
@@ -241,7 +263,9 @@ def test_planted_numbers_survive_only_in_the_citizens_own_archive(entries_stack)
     citizens = planted["citizens"]
 
     # The case store: every table, every text cell — masked, not merely elsewhere.
-    assert _store_leaks(stack.db_url) == []
+    leaks, contacts = _store_leaks(stack.db_url)
+    assert leaks == []
+    assert contacts >= 1  # may remain (§11: "the contact fields the agency sent"), and does
     with CaseStore(stack.db_url) as store:
         for ref in planted["refs"]:
             bodies = [m.body for m in store.transcript(ref) if m.direction == "citizen"]
@@ -259,6 +283,9 @@ def test_planted_numbers_survive_only_in_the_citizens_own_archive(entries_stack)
             time.monotonic() - start < CLEAN_WITHIN_S:
         time.sleep(0.25)
     assert hits == {}, hits
+    # The agency's contact number: in the case store only (no log, nothing in Prosody).
+    assert [p for p in _files_holding_contact(stack)
+            if not p.name.startswith("damrongdham.sqlite3")] == []
     logs = [p.name for p in (stack.data_dir / "logs").glob("*.log")]
     assert {"bot.log", "web.log"} <= set(logs), logs  # the files searched exist
     assert (stack.data_dir / "prosody" / "prosody.log").exists()
