@@ -270,6 +270,8 @@ def test_planted_numbers_survive_only_in_the_citizens_own_archive(entries_stack)
         for ref in planted["refs"]:
             bodies = [m.body for m in store.transcript(ref) if m.direction == "citizen"]
             assert any("[เลขบัตร]" in b and "[เบอร์โทร]" in b for b in bodies), (ref, bodies)
+        first = [m.body for m in store.transcript(planted["refs"][0])]
+        assert any("รูปค่ะ" in b and "[เลขบัตร]" in b for b in first), first  # the caption
         flooded = [m for c in store.cases_for_citizen(citizens[3])
                    for m in store.transcript(c.ref) if m.direction == "citizen"]
         assert 1 <= len(flooded) < FLOOD / 2, len(flooded)  # most of the flood was refused
@@ -286,6 +288,9 @@ def test_planted_numbers_survive_only_in_the_citizens_own_archive(entries_stack)
     # The agency's contact number: in the case store only (no log, nothing in Prosody).
     assert [p for p in _files_holding_contact(stack)
             if not p.name.startswith("damrongdham.sqlite3")] == []
+    # The same search finds them in Prosody's SQLite (the citizens' archives, below).
+    in_prosody = str(pdb.relative_to(stack.data_dir.parent))  # the file or its WAL
+    assert any(p.startswith(in_prosody) for p in _files_holding(stack, set())[ID])
     logs = [p.name for p in (stack.data_dir / "logs").glob("*.log")]
     assert {"bot.log", "web.log"} <= set(logs), logs  # the files searched exist
     assert (stack.data_dir / "prosody" / "prosody.log").exists()
