@@ -1,7 +1,10 @@
 """The project's labelled corpus (``bots/data/corpus/<topic>.tsv``) and its split.
 
-Each file holds one topic; each line ``type, urgent (1/0), province (ISO or -), district
-(geothai name or -), text``, tab-separated; ``#`` starts a comment. The split is fixed and
+Each file holds one topic, named by the part of its name before the first dot
+(``land.tsv``, ``land.field.tsv``); each line ``type, urgency, province (ISO or -), district
+(geothai name or -), text``, tab-separated; ``#`` starts a comment. Urgency is ``1``
+(emergency: danger to life or a crime happening now), ``h`` (hazard: could hurt someone soon)
+or ``0`` (normal). The split is fixed and
 stratified by topic: every fifth message of a file (the 5th, 10th, …) is the **test** split,
 the rest is **train**. Nothing is random, so the numbers are reproducible."""
 
@@ -16,6 +19,7 @@ from pathlib import Path
 from casestore.vocab import TOPICS, TYPES
 
 TEST_EVERY = 5
+URGENCY_CODES = {"1": "emergency", "h": "hazard", "0": "normal"}
 
 
 @dataclass(frozen=True)
@@ -24,9 +28,12 @@ class Example:
     type: str
     topic: str
     urgent: bool
+    """An emergency (``urgency == "emergency"``)."""
     province: str | None
     district: str | None
     split: str  # "train" or "test"
+    urgency: str = "normal"
+    """``emergency``, ``hazard`` or ``normal``."""
 
     def as_json(self) -> dict[str, object]:
         out = asdict(self)
@@ -42,7 +49,7 @@ def load(split: str | None = None) -> list[Example]:
     """All examples, or those of one split ("train", "test")."""
     out: list[Example] = []
     for path in sorted(corpus_dir().glob("*.tsv")):
-        topic = path.stem
+        topic = path.name.split(".", 1)[0]
         if topic not in TOPICS:
             raise ValueError(f"{path}: unknown topic {topic!r}")
         n = 0
@@ -53,14 +60,15 @@ def load(split: str | None = None) -> list[Example]:
             if len(parts) != 5:
                 raise ValueError(f"{path}:{lineno}: expected 5 tab-separated fields")
             type_, urgent, province, district, text = parts
-            if type_ not in TYPES or urgent not in ("0", "1"):
-                raise ValueError(f"{path}:{lineno}: bad type or urgent field")
+            if type_ not in TYPES or urgent not in URGENCY_CODES:
+                raise ValueError(f"{path}:{lineno}: bad type or urgency field")
             n += 1
             ex = Example(
                 text=text,
                 type=type_,
                 topic=topic,
                 urgent=urgent == "1",
+                urgency=URGENCY_CODES[urgent],
                 province=None if province == "-" else province,
                 district=None if district == "-" else district,
                 split="test" if n % TEST_EVERY == 0 else "train",
