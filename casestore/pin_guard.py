@@ -28,11 +28,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
 
 from .models import RateLimit
-from .ratelimit import MAX_BUCKET
+from .ratelimit import MAX_BUCKET, bump
 from .refs import as_utc, utcnow
 from .store import CaseStore
 
@@ -93,8 +92,8 @@ class PinGuard:
         """Count a wrong PIN: the source's window runs from its first failure, the case's
         from its last."""
         at = as_utc(now or utcnow())
-        self._count(self._source_bucket(source), at, restart=False)
-        self._count(self._case_bucket(ref), at, restart=True)
+        bump(self.store, self._source_bucket(source), at, self.limits.window)
+        bump(self.store, self._case_bucket(ref), at, self.limits.window, restart=True)
 
     def succeeded(self, ref: str, source: str) -> None:
         """A right PIN: the case's back-off and the source's failures are forgotten."""
@@ -104,27 +103,6 @@ class PinGuard:
                     RateLimit.bucket.in_([self._case_bucket(ref), self._source_bucket(source)])
                 )
             )
-
-    def _count(self, bucket: str, at: datetime, *, restart: bool) -> None:
-        for attempt in range(2):  # a rival worker may insert the same new bucket first
-            try:
-                with self.store.writing() as s:
-                    row = s.scalars(
-                        select(RateLimit).where(RateLimit.bucket == bucket).with_for_update()
-                    ).one_or_none()
-                    if row is None:
-                        s.add(RateLimit(bucket=bucket, window_start=at, hits=1))
-                    elif as_utc(row.window_start) + self.limits.window <= at:
-                        row.window_start, row.hits = at, 1
-                    else:
-                        row.hits += 1
-                        if restart:
-                            row.window_start = at
-                return
-            except IntegrityError:
-                if attempt:
-                    raise
-
 
 def _seconds(delta: timedelta) -> int:
     return max(1, math.ceil(delta.total_seconds()))

@@ -50,3 +50,36 @@ def test_bad_arguments_are_refused(limiter: RateLimiter):
         limiter.hit("x", 0, timedelta(minutes=1))
     with pytest.raises(ValueError):
         limiter.hit("x", 1, timedelta(0))
+
+
+def test_ended_buckets_are_deleted_as_the_limiter_is_used(limiter: RateLimiter, db_store):
+    """No count (which names a client address) outlives its use: two days after its window
+    started, the next hit of anyone deletes it."""
+    from sqlalchemy import select
+
+    from casestore.models import RateLimit
+
+    limiter.hit("track:ip:192.0.2.7", 5, timedelta(hours=1), now=T0)
+    limiter.hit("track:ip:192.0.2.8", 5, timedelta(hours=1), now=T0 + timedelta(days=1))
+    with db_store.reading() as s:
+        assert len(s.scalars(select(RateLimit.bucket)).all()) == 2
+    limiter.hit("track:ip:192.0.2.9", 5, timedelta(hours=1), now=T0 + timedelta(days=2, minutes=1))
+    with db_store.reading() as s:
+        left = sorted(s.scalars(select(RateLimit.bucket)).all())
+    assert left == ["track:ip:192.0.2.8", "track:ip:192.0.2.9"]
+
+
+def test_pin_failures_and_limits_share_one_counter_rule(db_store):
+    """The PIN guard counts with the limiter's own `bump`: a case's window restarts at each
+    failure, a source's does not."""
+    from casestore.ratelimit import bump
+
+    first = bump(db_store, "pin:case:X", T0, timedelta(hours=1), restart=True)
+    second = bump(db_store, "pin:case:X", T0 + timedelta(minutes=50), timedelta(hours=1),
+                  restart=True)
+    assert (first.hits, second.hits) == (1, 2) and second.window_start == T0 + timedelta(minutes=50)
+    src = bump(db_store, "pin:src:a", T0, timedelta(hours=1))
+    src = bump(db_store, "pin:src:a", T0 + timedelta(minutes=50), timedelta(hours=1))
+    assert src.window_start == T0 and src.hits == 2
+    again = bump(db_store, "pin:src:a", T0 + timedelta(hours=1), timedelta(hours=1))
+    assert again.hits == 1
