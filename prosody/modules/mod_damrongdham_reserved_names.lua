@@ -8,31 +8,9 @@
 -- When the file cannot be read, every registration is refused (and the log says why).
 
 local path = module:get_option_string("damrongdham_reserved_names_file");
-local reserved, loaded = {}, false;
-
-local function load()
-	if not path then
-		module:log("error", "damrongdham_reserved_names_file is not set: registration refused");
-		return;
-	end
-	local file, err = io.open(path, "r");
-	if not file then
-		module:log("error", "cannot read %s: %s; registration refused", path, tostring(err));
-		return;
-	end
-	local count = 0;
-	for line in file:lines() do
-		local name = line:match("^%s*(.-)%s*$");
-		if name ~= "" and name:sub(1, 1) ~= "#" then
-			reserved[name] = true;
-			count = count + 1;
-		end
-	end
-	file:close();
-	loaded = true;
-	module:log("info", "%d reserved names", count);
-end
-load();
+local reserved = module:require("damrongdham_names").read(module, path, "reserved names");
+local loaded = reserved ~= nil; -- unreadable: every registration is refused
+reserved = reserved or {};
 
 local function is_reserved(username)
 	if reserved[username] then return true; end

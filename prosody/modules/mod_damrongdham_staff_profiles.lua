@@ -17,30 +17,7 @@ local st = require "util.stanza";
 
 local readers = module:get_option_set("damrongdham_profile_readers", { module.host });
 local path = module:get_option_string("damrongdham_public_profiles_file");
-local public = {};
-
-local function load()
-	if not path then
-		module:log("error", "damrongdham_public_profiles_file is not set: no public profile");
-		return;
-	end
-	local file, err = io.open(path, "r");
-	if not file then
-		module:log("error", "cannot read %s: %s; no public profile", path, tostring(err));
-		return;
-	end
-	local count = 0;
-	for line in file:lines() do
-		local name = line:match("^%s*(.-)%s*$");
-		if name ~= "" and name:sub(1, 1) ~= "#" then
-			public[name] = true;
-			count = count + 1;
-		end
-	end
-	file:close();
-	module:log("info", "%d public profiles", count);
-end
-load();
+local public = module:require("damrongdham_names").read(module, path, "public profiles") or {};
 
 module:hook("iq/bare", function (event)
 	local stanza = event.stanza;
