@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import struct
 import time
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from xmpp_helpers import Person, citizen, login, ref_in, start_stack
 
 from casestore import CaseStore
 from casestore.models import RateLimit
+from kernel.imagemeta import blank_metadata
 
 pytestmark = pytest.mark.xmpp
 
@@ -38,6 +41,18 @@ ANON_REPORT = "ถนนหน้าบ้านพังเป็นหลุ�
 CITIZEN_REPORT = "ไฟถนนดับทั้งซอยมาสองสัปดาห์ ที่ อ.สวรรคโลก จ.สุโขทัย"
 PIN_RE = re.compile(r"PIN\)?:?\s*(\d{6})")
 MARK = uuid.uuid4().hex[:10]
+GPS = f"GPS 13.7563N 100.5018E phone-serial {MARK}-EXIF".encode()
+
+
+def _png_with_text(png: bytes, text: bytes) -> bytes:
+    """`png` with a tEXt chunk after its header, as cameras and editors write them."""
+    data = b"Comment\x00" + text
+    chunk = struct.pack(">I", len(data)) + b"tEXt" + data
+    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + data) & 0xFFFFFFFF)
+    return png[:33] + chunk + png[33:]
+
+
+PHOTO = _png_with_text(PNG, GPS)
 UA = f"PrivacyMarkerUA/{MARK}"
 XFF = "198.51.100.173"
 CLEAN_WITHIN_S = 15.0
@@ -95,7 +110,7 @@ async def _upload_through_the_web(person: Person, info: dict, name: str) -> str:
     iq = person.client.make_iq_get(ito=info["upload_domain"])
     request = ET.SubElement(iq.xml, f"{{{UPLOAD_NS}}}request")
     request.set("filename", name)
-    request.set("size", str(len(PNG)))
+    request.set("size", str(len(PHOTO)))
     request.set("content-type", "image/png")
     result = await iq.send(timeout=10)
     slot = result.xml.find(f"{{{UPLOAD_NS}}}slot")
@@ -105,7 +120,7 @@ async def _upload_through_the_web(person: Person, info: dict, name: str) -> str:
     for h in put.findall(f"{{{UPLOAD_NS}}}header"):
         headers[f"X-Upload-{h.get('name')}"] = h.text or ""
     status, _ = await asyncio.to_thread(
-        _http, f"{info['web_url'].rstrip('/')}/chat/api/upload", "PUT", PNG, headers)
+        _http, f"{info['web_url'].rstrip('/')}/chat/api/upload", "PUT", PHOTO, headers)
     assert status == 201
     return get.get("url")
 
@@ -163,13 +178,16 @@ def test_an_anonymous_report_with_a_photo_leaves_no_trace(privacy_stack) -> None
         store.close()
 
     needles = {"session": local.encode(), "user agent": UA.encode(), "X-Forwarded-For":
-               XFF.encode(), **_pin_needles(pin)}
+               XFF.encode(), "photo's metadata": GPS, **_pin_needles(pin)}
     took, hits = _clean_after(stack, needles, CLEAN_WITHIN_S)
     print(f"\nanonymous report: no trace on disk {took:.2f} s after the last acknowledgement")
     assert hits == {}, hits
     # The searches can find what they look for: the photo's file is there, and the case
-    # reference and marker file name are in files.
-    assert _holding(stack, {"ref": ref.encode(), "photo": PNG, "name": MARK.encode()}).keys() \
+    # reference and marker file name are in files; the photo is there with its metadata
+    # blanked in place (same length, as the upload slot requires), its pixels unchanged.
+    blanked = blank_metadata(PHOTO)
+    assert len(blanked) == len(PHOTO) and GPS not in blanked and PNG[33:] in blanked
+    assert _holding(stack, {"ref": ref.encode(), "photo": blanked, "name": MARK.encode()}).keys() \
         == {"ref", "photo", "name"}
 
     # The public Open311 record: province only, the day only.

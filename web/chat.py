@@ -68,6 +68,7 @@ from flask import (
 from casestore import places
 from casestore.centres import load_centres
 from casestore.reserved_names import is_reserved
+from kernel.imagemeta import blank_metadata
 
 log = logging.getLogger(__name__)
 
@@ -540,6 +541,7 @@ def upload() -> Response:
     body = request.stream.read(size + 1)
     if len(body) != size:
         return _error(400, "bad_length", "ไฟล์ไม่ครบ", "Body does not match Content-Length")
+    body = blank_metadata(body)  # a photo's GPS position and phone serial never stored
     scheme, netloc, path = target
     cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     conn = cls(netloc, timeout=UPLOAD_TIMEOUT_S)
