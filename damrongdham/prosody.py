@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import os
 import re
@@ -67,6 +68,52 @@ def upload_global_quota() -> int:
     if mb < 1:
         raise ProsodyError(f"{UPLOAD_QUOTA_ENV}={raw!r}: use a whole number of megabytes ≥ 1")
     return mb * 1024 * 1024
+
+
+#: Abuse limits Prosody enforces, from the environment: (variable, option, default, meaning).
+ABUSE_LIMITS: tuple[tuple[str, str, int, str], ...] = (
+    ("DAMRONGDHAM_FLOOD_GUARD_RATE", "flood_guard_rate", 20,
+     "messages/s a citizen may send the bot, sustained"),
+    ("DAMRONGDHAM_FLOOD_GUARD_BURST", "flood_guard_burst", 200,
+     "messages a citizen may send the bot at once"),
+    ("DAMRONGDHAM_FLOOD_GUARD_HOST_RATE", "flood_guard_host_rate", 50,
+     "messages/s all anonymous sessions together may send the bot"),
+    ("DAMRONGDHAM_FLOOD_GUARD_HOST_BURST", "flood_guard_host_burst", 400,
+     "messages all anonymous sessions together may send at once"),
+    ("DAMRONGDHAM_ANON_LOGINS_PER_MINUTE", "anon_logins_per_minute", 30,
+     "anonymous sessions one client address (IPv6: /64) may open a minute"),
+    ("DAMRONGDHAM_ANON_LOGINS_PER_HOUR", "anon_logins_per_hour", 300,
+     "anonymous sessions one client address may open an hour"),
+)
+ANON_EXEMPT_ENV = "DAMRONGDHAM_ANON_LOGINS_EXEMPT"
+
+
+def abuse_limits() -> dict[str, object]:
+    """The template values of `ABUSE_LIMITS` (whole numbers ≥ 1) and of the addresses whose
+    plain-c2s anonymous logins are not counted (`DAMRONGDHAM_ANON_LOGINS_EXEMPT`, comma
+    separated, default loopback; set it to "none" to count every address)."""
+    out: dict[str, object] = {}
+    for env, name, default, meaning in ABUSE_LIMITS:
+        raw = os.environ.get(env, "").strip() or str(default)
+        try:
+            value = int(raw)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ProsodyError(f"{env}={raw!r}: use a whole number ≥ 1 ({meaning})")
+        out[name] = value
+    raw = os.environ.get(ANON_EXEMPT_ENV)
+    raw = "127.0.0.1,::1" if raw is None or not raw.strip() else raw
+    exempt = [a.strip() for a in raw.split(",") if a.strip()]
+    if raw.strip().lower() == "none":
+        exempt = []
+    for address in exempt:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ProsodyError(f"{ANON_EXEMPT_ENV}: {address!r} is not an address") from None
+    out["anon_logins_exempt"] = "; ".join(f'"{a}"' for a in exempt)
+    return out
 
 
 def sqlite_sync() -> str:
@@ -144,6 +191,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
     """Write prosody.cfg.lua for these settings; return its path."""
     sync = sqlite_sync()  # a wrong value is refused before anything is written
     upload_quota = upload_global_quota()
+    limits = abuse_limits()
     try:
         proxies = trusted_proxies_from_environment()
     except ProxySettingError as exc:
@@ -187,6 +235,7 @@ def render_config(settings: StackSettings, component_secret: str) -> Path:
         registration_throttle_max=settings.registration_throttle_max,
         registration_throttle_period=settings.registration_throttle_period,
         component_secret=component_secret,
+        **limits,
     )
     write_private(pdir / "reserved-names.txt", names_file_text())  # citizens' host reads it
     write_private(pdir / "public-profiles.txt", public_profiles_text())  # the staff host's

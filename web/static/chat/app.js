@@ -87,6 +87,10 @@ function showStatus() {
         status('unavailable', `แชตบนเว็บยังไม่เปิดให้บริการ ใช้แอปแชตตามวิธีด้านล่าง หรือโทร ${cfg.hotline}`);
     } else if (st === 'online' && online) {
         status('online', '🟢 เชื่อมต่อแล้ว', 'online');
+    } else if (st === 'busy') {
+        const s = Math.round(app.retryDelay / 1000);
+        status('busy', `🟡 มีผู้ใช้จากเครือข่ายเดียวกับคุณจำนวนมาก จะลองเชื่อมต่อใหม่เองใน ${s} วินาที`,
+            `busy: many people on your network; retrying by itself in ${s} s`);
     } else if (st === 'authfail') {
         status('authfail', '⚠️ เข้าสู่ระบบไม่สำเร็จ ตรวจสอบบัญชีในเมนู "บัญชีของฉัน"', 'sign-in failed');
     } else if (app.creating) {
@@ -583,6 +587,7 @@ async function onStatus(state) {
     showStatus();
     if (state === 'online') {
         app.retryDelay = 1000;
+        app.busyDelay = 0;
         app.sentOn = new Set();
         await flush();
         if (!app.link.resumed) await syncArchive();
@@ -590,6 +595,14 @@ async function onStatus(state) {
         await flush();
     } else if (state === 'offline') {
         if (app.link && app.link.wanted) scheduleReconnect();
+    } else if (state === 'busy') {
+        // Asked to wait: at least 30 s, doubling to 5 minutes, with jitter so that the
+        // phones behind one address do not all come back in the same second.
+        clearTimeout(app.retryTimer);
+        app.busyDelay = Math.min(Math.max((app.busyDelay || 15000) * 2, 30000), 300000);
+        app.retryDelay = Math.round(app.busyDelay * (0.8 + 0.4 * Math.random()));
+        showStatus();
+        app.retryTimer = setTimeout(connect, app.retryDelay);
     }
 }
 

@@ -112,9 +112,11 @@ export class Link {
         if (!this.wanted || this.state === 'connecting' || this.state === 'online') return;
         this._setState('connecting');
         const gen = ++this.generation;
-        this.conn.connect(this.creds.jid, this.creds.password, (status, condition) => {
+        this.conn.connect(this.creds.jid, this.creds.password, (status, condition, elem) => {
             if (gen !== this.generation) return; // a superseded attempt
-            this._status(status, condition);
+            // a SASL <failure/> names its reason in its first child (<temporary-auth-failure/>)
+            const reason = condition || (elem && elem.firstElementChild ? elem.firstElementChild.localName : null);
+            this._status(status, reason);
         });
     }
 
@@ -127,6 +129,11 @@ export class Link {
             }
             this._setState('online', { resumed: this.conn.hasResumed() });
             this._startPings();
+        } else if (status === S.AUTHFAIL && condition === 'temporary-auth-failure') {
+            // The server asks to wait (too many anonymous sessions or failed logins from
+            // this network, e.g. many phones behind one carrier address): still wanted.
+            this._stopPings();
+            this._setState('busy', { condition });
         } else if (status === S.AUTHFAIL) {
             this.wanted = false;
             this._stopPings();
