@@ -159,6 +159,8 @@ async def run_bystander(stack: RunningStack, flood_rate: float = 1000.0,
     mb_per_10k = round(grew * per_10k / 1e6, 2) if per_10k else None
     rows_per_10k = round(rows * per_10k) if per_10k and rows is not None else None
     return {
+        "bystander_jid": bystander.jid,
+        "bystander_sent": len(warm) + len(alone) + len(during),
         "without_flood": without,
         "with_flood": with_flood,
         "p50_ms_without_flood": without["p50_ms"],

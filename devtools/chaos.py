@@ -9,7 +9,10 @@ get exactly one case reference (the reply with the PIN) for their one case.
 Scenarios: ``bot-kill`` (SIGKILL the bot twice), ``prosody-restart`` (citizens reconnect
 and resend what they sent, as a client without stream management would), ``db-lock``
 (the SQLite case store locked for 10 s), ``disk-full`` (the case store on a small
-filesystem that fills up, then has room again; needs root for a tmpfs mount).
+filesystem that fills up, then has room again; needs root for a tmpfs mount), and
+``flood`` (one citizen sends 1,000 messages/s while another reports: the other's reply
+time with and without the flood, Prosody's growth per 10,000 refused;
+`devtools.chaos_flood`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ log = logging.getLogger(__name__)
 APP_PLUGINS = ("xep_0313", "xep_0184")
 RECEIPTS = "urn:xmpp:receipts"
 SCENARIOS = ("bot-kill", "prosody-restart", "db-lock", "disk-full")
+"""The faults injected while citizens report (counted by `Result`)."""
+ALL = (*SCENARIOS, "flood")
 CENTRE = "chiangrai"
 COMPLAINTS = (
     "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน ที่ อ.เมือง จ.เชียงราย",
@@ -459,22 +464,35 @@ def run_scenario(name: str, clients: int = 50, messages: int = 1000, rate: float
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chaos", help="inject faults while citizens report; count what is lost")
-    p.add_argument("scenarios", nargs="*", default=list(SCENARIOS),
-                   help=f"which ({', '.join(SCENARIOS)}); default all")  # fmt: skip
+    p.add_argument("scenarios", nargs="*", default=list(ALL),
+                   help=f"which ({', '.join(ALL)}); default all")  # fmt: skip
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--messages", type=int, default=1000)
     p.add_argument("--rate", type=float, default=150.0, help="messages per second sent")
+    p.add_argument("--flood-rate", type=float, default=1000.0,
+                   help="flood: the flooder's messages per second (default 1000)")  # fmt: skip
+    p.add_argument("--flood-seconds", type=float, default=5.0,
+                   help="flood: seconds of flood (and of the calm baseline)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="one JSON object per scenario")
 
 
 def run(args: argparse.Namespace) -> int:
-    unknown = [s for s in args.scenarios if s not in SCENARIOS]
-    if unknown or args.clients < 1 or args.messages < args.clients or args.rate <= 0:
-        print(f"error: scenarios are {', '.join(SCENARIOS)}; need clients ≥ 1, "
-              "messages ≥ clients, rate > 0")  # fmt: skip
+    unknown = [s for s in args.scenarios if s not in ALL]
+    if (unknown or args.clients < 1 or args.messages < args.clients or args.rate <= 0
+            or args.flood_rate <= 0 or args.flood_seconds <= 0):
+        print(f"error: scenarios are {', '.join(ALL)}; need clients ≥ 1, "
+              "messages ≥ clients, rate, flood rate and flood seconds > 0")  # fmt: skip
         return 2
     failed = 0
     for name in args.scenarios:
+        if name == "flood":
+            from devtools.chaos_flood import run_flood
+
+            flooded = run_flood(args.flood_rate, args.flood_seconds, args.flood_seconds)
+            failed += not flooded.ok
+            print(json.dumps(flooded.as_json(), ensure_ascii=False) if args.json
+                  else flooded.line())  # fmt: skip
+            continue
         result = run_scenario(name, args.clients, args.messages, args.rate)
         failed += not result.ok
         if args.json:
