@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 from bots import lexicon
 from bots.normalise import for_features
-from bots.trie import THAI_FOLLOWING, trie_pattern
 from casestore.vocab import TOPICS as _TOPICS
 from casestore.vocab import TYPES as _TYPES
 from kernel.mask import PLACEHOLDERS
@@ -126,17 +125,6 @@ STOPWORDS = frozenset(
 )
 
 
-class _Entry(NamedTuple):
-    """What one dictionary match gives."""
-
-    topic: tuple[str, ...]
-    """Feature names for the topic model (the word unless a function word, its cues)."""
-    type: tuple[str, ...]
-    """Feature names for the type model (the word, its cues)."""
-    cues: tuple[tuple[str, str], ...]
-    """(cue word, key) for each cue the word is or starts with (ทำร้ายร่างกาย → ทำร้าย)."""
-
-
 def _cue_features(cues: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     out: list[str] = []
     for cue, key in cues:
@@ -150,45 +138,98 @@ def _cue_features(cues: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
 
 
 class Matcher:
-    """Reads a message in one pass of one compiled regular expression: the longest known
-    word at each place (the model's vocabulary, the cue words, the place names), the way
-    maximal-matching word segmentation does, but in C."""
+    """Reads a message as the tokenizer segments it (`bots.tokenise`): each token the
+    model knows is a word feature, and a cue word counts only where it is a run of whole
+    tokens — ``ลูกหาย`` is not in ``ลูก|หายใจ``, ``ขัง`` (trapped) is not in ``น้ำ|ขัง``
+    unless the lexicon says ``น้ำขัง`` means it."""
+
+    MAX_CUE_TOKENS = 6
 
     def __init__(self, words: set[str] | frozenset[str]) -> None:
         from bots.locate import place_words
 
-        owner = cue_owners()
-        places = frozenset(w.lower() for w in place_words())
-        blockers = frozenset(lexicon.BLOCKERS) - set(owner)
-        # Thai place names are read as one word (and give no feature); English ones need
-        # not be in the expression: they only have to give no feature when they are words.
-        everything = set(words) | set(owner) | set(place_words(english=False)) | blockers
-        # A Thai word never ends before a vowel or tone mark (the engine then tries the next
-        # shorter word); an English word never starts or ends inside another ("fired").
-        thai = sorted(w for w in everything if w[0] >= "\u0e00")
-        other = sorted(w for w in everything if w[0] < "\u0e00")
-        self.regex = re.compile(
-            f"(?:{trie_pattern(thai)})(?![{_FOLLOWING}])"
-            f"|(?<![a-z0-9])(?:{trie_pattern(other)})(?![a-z0-9])"
-        )
-        self.entries: dict[str, _Entry | None] = {}
-        for w in everything:
-            if w in blockers:
-                self.entries[w] = None  # a blocker: บ่อย is not บ่อ
-                continue
-            cues = tuple(
-                (w[:i], key)
-                for i in range(len(w), 0, -1)
-                if w[:i] in owner and (i == len(w) or _boundary(w, i))
-                for key in owner[w[:i]]
-            )
-            extra = _cue_features(cues)
-            word = () if w in places else (f"w:{w}",)
-            topic = word if w not in STOPWORDS else ()
-            self.entries[w] = _Entry(topic + extra, word + extra, cues)
+        self.owner = {w: tuple(keys) for w, keys in cue_owners().items()}
+        self.places = frozenset(w.lower() for w in place_words())
+        self.words = frozenset(words)
+        self.blockers = frozenset(lexicon.BLOCKERS)
+        self._features: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._inherited: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+
+    def compound_cue(self, token: str) -> tuple[str, tuple[str, ...]] | None:
+        """A dictionary compound that starts with a cue and ends with a word means the cue
+        (``ทำร้ายร่างกาย`` is ``ทำร้าย``): (cue, keys), the longest such cue; not for the
+        words of `lexicon.BLOCKERS` (``พังงา`` is not ``พัง``)."""
+        if token in self._inherited:
+            return self._inherited[token]
+        from bots.tokenise import base_words
+
+        found = None
+        if token not in self.blockers and token[:1] >= "\u0e00":
+            base = base_words()
+            for i in range(len(token) - 1, 1, -1):
+                cue = token[:i]
+                if cue in self.owner and token[i:] in base:
+                    found = (cue, self.owner[cue])
+                    break
+        if len(self._inherited) < 200_000:
+            self._inherited[token] = found
+        return found
 
     def vocabulary(self) -> frozenset[str]:
-        return frozenset(self.entries)
+        return self.words | frozenset(self.owner)
+
+    def word(self, token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(topic features, type features) of one token as a word."""
+        got = self._features.get(token)
+        if got is None:
+            if token in self.words and token not in self.places:
+                name = (f"w:{token}",)
+                got = (() if token in STOPWORDS else name, name)
+            else:
+                got = ((), ())
+            if len(self._features) < 200_000:
+                self._features[token] = got
+        return got
+
+    def read(self, text: str):
+        """(start, end, cue, keys) of every cue, the longest run of tokens first, and the
+        word features, in one pass over the tokens of `text`."""
+        from bots.tokenise import segment
+
+        tokens = [t.lower() for t in segment(text)]
+        starts = []
+        pos = 0
+        for t in tokens:
+            starts.append(pos)
+            pos += len(t)
+        owner = self.owner
+        topic: list[str] = []
+        type_: list[str] = []
+        cues: list[tuple[int, int, str, tuple[str, ...]]] = []
+        covered = 0  # a cue inside a longer cue already read counts once
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            if tok.isspace():
+                continue
+            t_names, y_names = self.word(tok)
+            topic += t_names
+            type_ += y_names
+            if starts[i] < covered:
+                continue
+            phrase = ""
+            best = None
+            for j in range(i, min(n, i + self.MAX_CUE_TOKENS)):
+                phrase += tokens[j]
+                if phrase in owner:
+                    best = (starts[i], starts[i] + len(phrase), phrase, owner[phrase])
+            inherited = self.compound_cue(tok)
+            if inherited is not None and (best is None or not set(inherited[1]) <= set(best[3])):
+                cue, keys = inherited  # ทำร้ายร่างกาย: a family cue, and violence (ทำร้าย)
+                cues.append((starts[i], starts[i] + len(cue), cue, keys))
+            if best is not None:
+                cues.append(best)
+                covered = best[1]
+        return topic, type_, cues
 
 
 @cache
@@ -196,7 +237,6 @@ def _matcher() -> Matcher:
     return Matcher(frozenset(_raw_model()["words"]))
 
 
-_FOLLOWING = "".join(sorted(THAI_FOLLOWING))
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 
@@ -206,22 +246,16 @@ def features(masked: str, matcher: Matcher | None = None) -> Features:
     if "[" in text:
         text = _PLACEHOLDER_RE.sub(" ", text)
     m = matcher or _matcher()
-    entries = m.entries
+    topic_names, type_names, found = m.read(text)
     cues: dict[str, list[str]] = {}
     spans: list[tuple[int, int, str]] = []
-    topic_names: list[str] = []
-    type_names: list[str] = []
-    for found in m.regex.finditer(text):
-        entry = entries[found.group()]
-        if entry is None:  # a blocker
-            continue
-        topic_names += entry[0]
-        type_names += entry[1]
-        if entry[2]:
-            start = found.start()
-            for cue, key in entry[2]:
-                cues.setdefault(key, []).append(cue)
-                spans.append((start, start + len(cue), key))
+    for start, end, cue, keys in found:
+        extra = _cue_features(tuple((cue, key) for key in keys))
+        topic_names += extra
+        type_names += extra
+        for key in keys:
+            cues.setdefault(key, []).append(cue)
+            spans.append((start, end, key))
     for key, found_cues in cues.items():
         if key[:6] == "topic:" and len(found_cues) > 1 and len(set(found_cues)) > 1:
             topic_names.append(f"cc:{key[6:]}")
@@ -233,15 +267,6 @@ def features(masked: str, matcher: Matcher | None = None) -> Features:
         text=text,
         type_names=tuple(dict.fromkeys(type_names)),
     )
-
-
-def _boundary(word: str, i: int) -> bool:
-    """Can a word end at word[:i]? Not before a Thai vowel or tone mark, nor inside an
-    ASCII word ("fire" in "fired")."""
-    after = word[i]
-    if after in THAI_FOLLOWING:
-        return False
-    return not (after.isascii() and after.isalnum() and word[i - 1].isascii())
 
 
 @dataclass(frozen=True)
@@ -292,9 +317,13 @@ def _models() -> _Models:
 
 
 def load() -> None:
-    """Load the models and word lists now rather than on the first message."""
+    """Load the models, word lists and the tokenizer's dictionary now rather than on the
+    first message."""
+    from bots import tokenise
+
     _models()
     _matcher()
+    tokenise.load()
 
 
 def _best(scores: list[float]) -> int:

@@ -206,7 +206,8 @@ URGENT_CUES: dict[str, tuple[str, ...]] = {
         "โดนแทง", "แทงด้วยมีด", "ถูกฟัน", "โดนฟัน", "ถูกซ้อม", "โดนซ้อม", "รุมซ้อม", "ตีกัน",
         "ยกพวก", "อาละวาด", "โดนตี", "ถูกตี", "ตีเด็ก", "ตีลูก", "ตีเมีย", "ตีแม่", "คลั่ง",
         "ทุบประตู", "พังประตู", "ตัวประกัน", "จับตัว", "ลากเข้าห้อง",
-        "ลากเข้าป่า", "ข่มขืน", "เลือดออก", "beating", "beats", "beat", "attacking", "attack",
+        "ลากเข้าป่า", "ข่มขืน", "เลือดออก", "เลือดออกปาก", "เลือดออกจมูก", "เลือดท่วม",
+        "beating", "beats", "beat", "attacking", "attack",
         "knife", "gun", "machete", "stabbed", "shooting", "bleeding", "hit me", "hitting",
     ),
     "ไฟไหม้ / fire": (
@@ -235,7 +236,9 @@ URGENT_CUES: dict[str, tuple[str, ...]] = {
         "want to die",
     ),
     "เจ็บป่วยฉุกเฉิน / medical emergency": (
-        "หมดสติ", "ไม่ตอบสนอง", "ไม่หายใจ", "หายใจไม่ออก", "หายใจแผ่ว", "ชักเกร็ง", "ชักกัน",
+        "หมดสติ", "ไม่ตอบสนอง", "ไม่หายใจ", "หายใจไม่ออก", "หายใจแผ่ว", "หายใจไม่สะดวก",
+        "หายใจลำบาก", "หายใจหอบ", "ตัวเขียว", "ปากเขียว", "can't breathe", "cannot breathe",
+        "ชักเกร็ง", "ชักกัน",
         "ชักตาเหลือก", "เกินขนาด", "เลือดออก", "รถชนคน", "รถคว่ำ", "คว่ำ", "ตกเหว", "รถตกน้ำ",
         "สารเคมีรั่ว", "แก๊สรั่ว", "กลิ่นแก๊ส", "ไฟช็อต", "ประกายไฟ", "ไฟดูด", "สายไฟขาด",
         "ขาดลงมา", "เสาไฟฟ้าล้ม", "งูเห่า", "ล้มในห้องน้ำ", "ลุกไม่ได้", "ตัวร้อนจัด",
@@ -273,3 +276,13 @@ PAST_CUES: tuple[str, ...] = (
     "คดียังไม่คืบ", "คดี", "ทุกปี", "เมื่อวาน", "เมื่อวานนี้", "เมื่อเช้า", "last year",
     "last month", "years ago", "months ago", "yesterday",
 )
+
+
+def all_cue_words() -> tuple[str, ...]:
+    """Every cue word of this module (topic, type, urgency, hazard, time, negation)."""
+    out: list[str] = []
+    for table in (TOPIC_CUES, TYPE_CUES, URGENT_CUES):
+        for words in table.values():
+            out += words
+    out += HYPOTHETICAL_CUES + NEGATIONS + NOW_CUES + PAST_CUES
+    return tuple(dict.fromkeys(w.lower() for w in out))

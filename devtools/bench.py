@@ -170,7 +170,7 @@ def run_bench(args: argparse.Namespace) -> dict:
     own (an empty case store); `--quick` runs everything on the one stack with the
     bulk-inserted cases."""
     from devtools.bench_e2e import bench_env
-    from devtools.bench_triage import bench_triage
+    from devtools.bench_triage import bench_triage, load_seconds
 
     started = time.perf_counter()
     out: dict = {
@@ -191,6 +191,7 @@ def run_bench(args: argparse.Namespace) -> dict:
             finally:
                 stack.stop()
         out["triage"] = bench_triage(quick=args.quick)
+        out["triage"]["startup_s"] = round(load_seconds(), 3)
         _big_store_stack(base, args, out)
         _bystander(base, args, out)
     finally:
@@ -238,8 +239,11 @@ def table(r: dict) -> str:
         ("CPU % of a core during end to end",
          ", ".join(f"{k} {v}" for k, v in (e.get("cpu_percent") or {}).items()), "—"),
         ("triage: messages/s (word_tokenize alone)",
-         f"{_fmt(t.get('msgs_per_s'))} ({_fmt(t.get('tokenize_msgs_per_s'))})", "≥ word_tokenize"),
-        ("triage: p99 per message", _fmt(t.get("p99_ms"), " ms"), "≤ 0.5 ms"),
+         f"{_fmt(t.get('msgs_per_s'))} ({_fmt(t.get('tokenize_msgs_per_s'))})", "—"),
+        ("triage: p99 per message, with the nlpo3 tokenizer", _fmt(t.get("p99_ms"), " ms"),
+         "≤ 1 ms"),
+        ("triage: startup (import, models, dictionary, first message)",
+         _fmt(t.get("startup_s"), " s"), "≤ 2 s"),
         ("provisioning: 76 centres", _fmt(p.get("centres_s"), " s"), "≤ 3 s"),
         ("provisioning: all districts after the 76", _fmt(p.get("districts_s"), " s"),
          "76 + all ≤ 30 s"),
