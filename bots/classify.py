@@ -38,9 +38,16 @@ class Classification:
     type: str
     topic: str
     urgent: bool
+    """An emergency (``urgency == "emergency"``)."""
     urgent_reason: str | None
     evidence: tuple[str, ...]
     topic_confidence: float = 0.0
+    urgency: str = "normal"
+    """``emergency`` (danger to life or a crime now: emergency numbers first), ``hazard``
+    (could hurt someone soon: flagged for agents) or ``normal``."""
+    urgency_reason: str | None = None
+    """The kind of danger of an emergency or a hazard (`urgent_reason` is an emergency's
+    only)."""
 
 
 class Features(NamedTuple):
@@ -74,6 +81,8 @@ def cue_owners() -> dict[str, list[str]]:
     add(lexicon.NOW_CUES, "now")
     add(lexicon.PAST_CUES, "past")
     add(lexicon.HYPOTHETICAL_CUES, "hypo")
+    add(lexicon.CHRONIC_CUES, "chronic")
+    add(lexicon.HAZARD_CUES, "hazard")
     return owner
 
 
@@ -353,15 +362,29 @@ def _explain(rows: dict, known: list[str], column: int, cues: dict, n: int) -> l
     return out
 
 
-def urgency(f: Features) -> tuple[bool, str | None, list[str]]:
-    """Urgent when a danger cue is present and the message does not put it in the past.
+EMERGENCY, HAZARD, NORMAL = "emergency", "hazard", "normal"
 
-    A danger cue is history when its own clause has a past marker ("ปีที่แล้ว", "last year")
-    and no "now" marker ("ตอนนี้", "now"), or when the message has a past marker and no
-    "now" marker anywhere."""
+
+class Urgency(NamedTuple):
+    level: str
+    reason: str | None
+    words: list[str]
+
+    @property
+    def urgent(self) -> bool:
+        return self.level == EMERGENCY
+
+
+def urgency(f: Features) -> Urgency:
+    """How urgent: a danger cue happening now is an **emergency**; the same danger talked
+    about as possible (``อาจ``, ``เสี่ยง``, ``ถ้า``, ``กลัวว่า``) or as going on for long
+    (``ทุกครั้งที่ฝนตก``, ``มาหลายเดือน``) is a **hazard**, as is a hazard cue (a hanging
+    wire, a deep pothole); a danger told as past (``ปีที่แล้ว``, ``เมื่อวาน``) is
+    **normal**. A "now" marker in the cue's clause (``ตอนนี้``, ``กำลัง``, ``ช่วยด้วย``)
+    makes it an emergency whatever else the message says; threats are conditional by
+    nature and stay emergencies ("ถ้าไม่จ่ายจะฆ่า")."""
     danger = [(a, b, k[7:]) for a, b, k in f.spans if k.startswith("urgent:")]
-    if not danger:
-        return False, None, []
+    hazards = [f.text[a:b] for a, b, k in f.spans if k == "hazard"]
     # the longest cue at a place is the most specific: จะฆ่าตัวตาย (suicide), not จะฆ่า (threat)
     longest: dict[int, int] = {}
     for a, b, _ in danger:
@@ -370,22 +393,38 @@ def urgency(f: Features) -> tuple[bool, str | None, list[str]]:
     past = [a for a, _, k in f.spans if k == "past"]
     now = [a for a, _, k in f.spans if k == "now"]
     hypo = [a for a, _, k in f.spans if k == "hypo"]
+    chronic = [a for a, _, k in f.spans if k == "chronic"]
     order = list(lexicon.URGENT_CUES)
     live: list[tuple[int, str, str]] = []
+    possible: list[tuple[int, str, str]] = []
     for a, b, reason in danger:
         if _negated(f.text, a):
             continue
         lo, hi = _clause(f.text, a, b)
-        clause_now = any(lo <= x < hi for x in now)
-        clause_past = any(lo <= x < hi for x in past)
-        if not reason.endswith("threat"):  # a threat is conditional by nature
-            clause_past = clause_past or any(lo <= x < a for x in hypo)
-        if clause_now or (not clause_past and (not past or now)):
-            live.append((order.index(reason), reason, f.text[a:b]))
-    if not live:
-        return False, None, []
-    live.sort()
-    return True, live[0][1], [live[0][2]]
+        rank = (order.index(reason), reason, f.text[a:b])
+        if any(lo <= x < hi for x in now):
+            live.append(rank)
+            continue
+        if reason in lexicon.NEEDS_NOW and not now:
+            continue  # "บ้านถูกงัด": found afterwards, for the police and the centre
+        threat = reason.endswith("threat")
+        if not threat and any(lo <= x < a for x in hypo):
+            possible.append(rank)  # "could make a motorbike fall", "risk of a shock"
+        elif any(lo <= x < hi for x in past) or (past and not now):
+            continue  # narrated past: "a fire last year"
+        elif not threat and chronic and not now:
+            possible.append(rank)  # "every time it rains", "for months"
+        else:
+            live.append(rank)
+    if live:
+        live.sort()
+        return Urgency(EMERGENCY, live[0][1], [live[0][2]])
+    if possible:
+        possible.sort()
+        return Urgency(HAZARD, possible[0][1], [possible[0][2]])
+    if hazards:
+        return Urgency(HAZARD, "สภาพอันตราย / unsafe condition", hazards[:1])
+    return Urgency(NORMAL, None, [])
 
 
 _NEGATION = re.compile(
@@ -419,7 +458,9 @@ def classify(text: str) -> Classification:
     f = features(text)
     models = _models()
     scores, known = models.scores(f.type_names)
-    urgent, reason, urgent_words = urgency(f)
+    level = urgency(f)
+    urgent, urgent_words = level.urgent, level.words
+    reason = level.reason if urgent else None
     n_topics = len(models.topics)
     topic_names = set(f.names)
     topic_known = [n for n in known if n in topic_names]
@@ -450,4 +491,6 @@ def classify(text: str) -> Classification:
         urgent_reason=reason,
         evidence=tuple(dict.fromkeys(topic_words + type_words + urgent_words)),
         topic_confidence=round(confidence, 3),
+        urgency=level.level,
+        urgency_reason=level.reason,
     )

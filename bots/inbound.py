@@ -130,7 +130,8 @@ class Inbound:
             type=found.type,
             topic=found.topic,
             urgent=found.urgent,
-            urgent_reason=found.urgent_reason,
+            urgent_reason=found.urgency_reason,
+            urgency=found.urgency,
             origin_id=origin,
             channel=channel,
         )

@@ -102,6 +102,8 @@ class Intake:
         if answer is not None:
             log.info("FAQ answer for a new message to %s", to_local or "bot")
             return say(answer)
+        if found.small_talk:  # "สวัสดีครับ": a friendly prompt, no case
+            return say(replies.greeting())
         if found.needs_detail:
             return say(replies.need_detail())
 
@@ -134,7 +136,7 @@ class Intake:
             centre.slug,
             case.type,
             case.topic,
-            ", urgent" if case.urgent else "",
+            "" if case.urgency == "normal" else f", {case.urgency}",
         )
         result.out.append(
             Outgoing(
@@ -154,7 +156,7 @@ class Intake:
                     case.type,
                     case.topic,
                     province.province_th if province else None,
-                    case.urgent,
+                    case.urgency,
                     case.urgent_reason,
                     case.summary,
                     found.evidence,

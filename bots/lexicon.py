@@ -250,6 +250,12 @@ URGENT_CUES: dict[str, tuple[str, ...]] = {
         "น้ำท่วมสูง", "น้ำท่วมบ้าน", "น้ำขึ้นเร็ว", "น้ำป่าไหลหลาก", "ดินถล่ม", "ดินสไลด์ทับ",
         "อาคารถล่ม", "ตึกถล่ม", "flood water is rising", "landslide", "collapse",
     ),
+    "อาชญากรรมซึ่งหน้า / crime in progress": (
+        "งัดบ้าน", "งัดประตู", "งัดหน้าต่าง", "ปีนเข้าบ้าน", "บุกเข้าบ้าน", "ขโมยขึ้นบ้าน",
+        "ปล้น", "จี้", "ชิงทรัพย์", "วิ่งราว", "กระชากกระเป๋า", "กระชากสร้อย", "ลักพาตัว",
+        "ฉุดตัว", "ฉุดขึ้นรถ", "ลากขึ้นรถ", "breaking in", "break in", "robbing", "robbery",
+        "kidnapping", "kidnap",
+    ),
     "เด็กหาย / missing person": (
         "เด็กหาย", "ลูกหาย", "พลัดหลง", "child is missing",
     ),
@@ -258,8 +264,31 @@ URGENT_CUES: dict[str, tuple[str, ...]] = {
 # "If…", "should…": a danger talked about, not happening (threats are conditional by nature
 # and stay urgent: "ถ้าไม่จ่ายจะฆ่า").
 HYPOTHETICAL_CUES: tuple[str, ...] = (
-    "ถ้า", "หาก", "สมมติ", "ควรมี", "ควรจะ", "if", "should", "in case",
+    "ถ้า", "หาก", "สมมติ", "ควรมี", "ควรจะ", "อาจ", "อาจจะ", "เสี่ยง", "เสี่ยงต่อ", "เกรงว่า",
+    "กลัวว่า", "กลัวจะ", "เกรงจะ", "ห่วงว่า", "เดี๋ยวจะ", "อันตรายต่อ", "ทำให้เกิด", "อาจทำให้",
+    "if", "should", "in case", "might", "could", "may", "risk", "afraid",
 )
+# Danger that has gone on for long: a hazard to fix, not an emergency to send help to.
+CHRONIC_CUES: tuple[str, ...] = (
+    "ทุกครั้งที่", "ทุกครั้ง", "ทุกปี", "ทุกหน้าฝน", "มาหลายเดือน", "หลายเดือนแล้ว", "มาหลายปี",
+    "หลายปีแล้ว", "มานานแล้ว", "นานแล้ว", "เป็นประจำ", "บ่อยครั้ง", "ประจำ", "มาตลอด",
+    "every time", "for months", "for years", "always",
+)
+# A danger that could hurt someone soon but is not happening to anyone now: flagged for
+# agents, no emergency numbers.
+HAZARD_CUES: tuple[str, ...] = (
+    "สายไฟห้อย", "สายไฟหย่อน", "สายไฟต่ำ", "สายไฟระโยงระยาง", "สายไฟเปลือย", "สายไฟชำรุด",
+    "เสาไฟเอียง", "เสาไฟฟ้าเอียง", "เสาเอียง", "ต้นไม้จะล้ม", "กิ่งไม้จะหัก", "ต้นไม้เอียง",
+    "หลุมลึก", "หลุมใหญ่", "ฝาท่อหาย", "ท่อไม่มีฝา", "ฝาท่อชำรุด", "ตลิ่งทรุด", "ถนนทรุด",
+    "สะพานชำรุด", "สะพานทรุด", "ราวสะพานหัก", "ไฟถนนดับ", "ไฟส่องสว่างดับ", "ไม่มีไฟส่องสว่าง",
+    "อาคารร้าว", "ผนังร้าว", "ป้ายจะล้ม", "ป้ายโฆษณาเอียง", "รั้วจะล้ม", "น้ำกัดเซาะ",
+    "สุนัขดุ", "หมาดุ", "รังต่อ", "รังแตน", "ถังแก๊สเก่า", "ไฟฟ้ารั่ว",
+    "ล้มทับ", "จะพัง", "จะถล่ม", "จะขาด", "เสี่ยงพัง", "ใกล้พัง",
+    "hanging wire", "live wire", "pothole", "sinkhole", "leaning pole",
+)
+#: Danger kinds that are an emergency only when the message says they happen now (a
+#: burglary told without "now" was found afterwards).
+NEEDS_NOW: tuple[str, ...] = ("อาชญากรรมซึ่งหน้า / crime in progress",)
 # Not happening: "ยังไม่ทำร้ายใคร" (has not hurt anyone yet).
 NEGATIONS: tuple[str, ...] = ("ไม่", "ยังไม่", "ไม่ได้", "ไม่เคย", "not", "never", "no")
 
@@ -284,5 +313,5 @@ def all_cue_words() -> tuple[str, ...]:
     for table in (TOPIC_CUES, TYPE_CUES, URGENT_CUES):
         for words in table.values():
             out += words
-    out += HYPOTHETICAL_CUES + NEGATIONS + NOW_CUES + PAST_CUES
+    out += HYPOTHETICAL_CUES + CHRONIC_CUES + HAZARD_CUES + NEGATIONS + NOW_CUES + PAST_CUES
     return tuple(dict.fromkeys(w.lower() for w in out))

@@ -38,6 +38,10 @@ def need_detail() -> str:
     return render("citizen.need_detail")
 
 
+def greeting() -> str:
+    return render("citizen.greeting")
+
+
 def unknown_centre(local: str, domain: str) -> str:
     return render("citizen.unknown_centre", local=local, domain=domain)
 
@@ -68,11 +72,13 @@ def room_announcement(
     type_: str,
     topic: str,
     province_th: str | None,
-    urgent: bool,
+    urgency: str,
     urgent_reason: str | None,
     summary: str,
     evidence: tuple[str, ...],
 ) -> str:
+    """A new case in its centre's room: an emergency and a hazard are marked with their
+    kind of danger."""
     values = {
         "ref": ref,
         "type_th": TYPE_TH.get(type_, type_),
@@ -82,9 +88,18 @@ def room_announcement(
         "evidence": render("room.evidence", words=", ".join(evidence)) if evidence else "",
         "reply": render("room.reply_link", case_jid=case_jid),
     }
-    if urgent:
+    if urgency == "emergency":
         return render("room.new_case_urgent", reason=urgent_reason, **values)
+    if urgency == "hazard":
+        return render("room.new_case_hazard", reason=urgent_reason, **values)
     return render("room.new_case", **values)
+
+
+def urgency_mark(urgency: str) -> str:
+    """The mark before a case in an agent's line: emergency, hazard, or nothing."""
+    if urgency == "emergency":
+        return render("agent.urgent_mark")
+    return render("agent.hazard_mark") if urgency == "hazard" else ""
 
 
 # -- citizens' commands (bots.citizen) -------------------------------------------------------

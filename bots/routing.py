@@ -22,6 +22,7 @@ from pathlib import Path
 from bots.agent_commands.common import clip as _clip
 from bots.agent_commands.runner import AgentActions
 from bots.catalogue import render
+from bots.replies import urgency_mark
 from casestore import AlreadyAssigned, CaseStore, CaseView, EventView, InvalidTransition, Status
 from casestore.events import AUTO_PREFIX, EventKind
 from kernel.addresses import Addresses, Outgoing
@@ -154,7 +155,7 @@ class Router:
         offer = render(
             "agent.case_offered",
             ref=case.ref,
-            urgent=render("agent.urgent_mark") if case.urgent else "",
+            urgent=urgency_mark(case.urgency),
             summary=_clip(case.summary),
         )
         outs = [Outgoing(to=agent, body=offer, sender=case.ref.lower())]

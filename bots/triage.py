@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from bots.chitchat import is_small_talk
 from bots.classify import classify
 from bots.locate import locate
 from bots.normalise import normalise
@@ -15,7 +16,9 @@ from kernel.mask import mask
 
 log = logging.getLogger(__name__)
 
-PINNED_KEYS = ("type", "topic", "province", "district", "urgent", "urgent_reason", "masked")
+PINNED_KEYS = (
+    "type", "topic", "province", "district", "urgent", "urgent_reason", "urgency", "masked",
+)
 MIN_LETTERS = 4  # fewer letters than this: ask for more detail
 
 
@@ -35,6 +38,12 @@ class Triage:
     """Too little text to understand (empty, only emoji or a sticker, a word or two)."""
     confidence: float = field(default=0.0, compare=False)
     """How sure the topic model is (0–1); low values deserve an agent's look."""
+    urgency: str = "normal"
+    """``emergency`` (= `urgent`), ``hazard`` (flagged for agents) or ``normal``."""
+    urgency_reason: str | None = None
+    """The kind of danger of an emergency or a hazard."""
+    small_talk: bool = False
+    """Only greetings, thanks or small talk (`bots.chitchat`): no case to open."""
 
     def as_json(self) -> dict[str, object]:
         """The pinned `damrongdham triage` output object."""
@@ -74,4 +83,7 @@ def triage(text: str) -> Triage:
         district_code=place.district_code,
         needs_detail=_too_short(masked) and not found.urgent,
         confidence=found.topic_confidence,
+        urgency=found.urgency,
+        urgency_reason=found.urgency_reason,
+        small_talk=found.urgency == "normal" and is_small_talk(masked),
     )

@@ -152,7 +152,7 @@ class CaseBridge:
         province = centre_by_iso(case.province) if case.province else None
         text = room_announcement(
             case.ref, self.addr.case_jid(case.ref), case.type, case.topic,
-            province.province_th if province else None, case.urgent, case.urgent_reason,
+            province.province_th if province else None, case.urgency, case.urgent_reason,
             case.summary, (),
         )  # fmt: skip
         outs = [

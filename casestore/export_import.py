@@ -20,11 +20,13 @@ from .models import Case, CaseCounter, CaseEvent, CaseMessage
 from .refs import as_utc, parse_ref, utcnow
 from .store import CaseStore
 from .views import CaseView
+from .vocab import URGENCIES
 
 FORMAT = "damrongdham-case/1"
 CASE_FIELDS = (
     "ref", "centre", "province", "district", "citizen_jid", "status", "type", "topic", "urgent",
     "urgent_reason", "summary", "assigned_to", "channel", "pin_hash", "created_at", "updated_at",
+    "urgency",
 )  # fmt: skip
 MESSAGE_FIELDS = ("direction", "sender", "body", "origin_id", "created_at")
 EVENT_FIELDS = ("at", "actor", "kind", "from_status", "to_status", "note")
@@ -97,6 +99,8 @@ def import_case(
         raise ValueError(f"bad case reference {fields['ref']!r}")
     if fields["status"] in DONE:
         raise ValueError(f"{parsed} is {fields['status']}: only open cases move")
+    if fields.get("urgency") not in URGENCIES:  # from a server older than urgency levels
+        fields["urgency"] = "emergency" if fields.get("urgent") else "normal"
     at = as_utc(now or utcnow())
     with store.writing() as s:  # the case store package writes through its own sessions
         existing = s.scalars(select(Case).where(Case.ref == str(parsed))).one_or_none()

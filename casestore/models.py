@@ -68,7 +68,11 @@ class Case(Base):
     type: Mapped[str] = mapped_column(String(20))
     topic: Mapped[str] = mapped_column(String(32))
     urgent: Mapped[bool]
+    """An emergency (``urgency == "emergency"``)."""
     urgent_reason: Mapped[str | None] = mapped_column(Text)
+    """The kind of danger of an emergency or a hazard."""
+    urgency: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal")
+    """``emergency``, ``hazard`` or ``normal`` (``casestore.vocab.URGENCIES``)."""
     summary: Mapped[str] = mapped_column(String(200))
     assigned_to: Mapped[str | None] = mapped_column(String(JID), index=True)
     channel: Mapped[str] = mapped_column(String(16))

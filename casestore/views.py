@@ -37,6 +37,12 @@ class CaseView:
     channel: str
     created_at: datetime
     updated_at: datetime
+    urgency: str = "normal"
+    """``emergency`` (= `urgent`), ``hazard`` or ``normal``."""
+
+    @property
+    def hazard(self) -> bool:
+        return self.urgency == "hazard"
 
     @property
     def is_open(self) -> bool:
@@ -66,6 +72,7 @@ class CaseView:
             channel=case.channel,
             created_at=case.created_at,
             updated_at=case.updated_at,
+            urgency=case.urgency or ("emergency" if case.urgent else "normal"),
         )
 
 

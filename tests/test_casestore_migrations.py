@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -23,7 +24,7 @@ TABLES = {
     "case_ratings",
     "alembic_version",
 }
-HEAD = "0004"
+HEAD = "0005"
 
 
 def current_revision(store: CaseStore) -> str | None:
@@ -74,3 +75,40 @@ def test_concurrent_migrate_on_a_fresh_database(db_url: str) -> None:
     assert all(current_revision(s) == HEAD for s in stores)
     for s in stores:
         s.close()
+
+
+def test_urgency_levels_migration_maps_existing_cases_and_downgrades(db_url: str) -> None:
+    """0005: an urgent case stored before levels existed becomes an emergency, the others
+    normal; nothing else of the case changes; downgrading drops the column only."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from casestore.migrate import alembic_config, upgrade
+
+    with CaseStore(db_url) as store:
+        upgrade(store.engine, "0004")
+        refs = {True: "TH57-2569-000001", False: "TH57-2569-000002"}
+        with store.engine.begin() as conn:  # as a 0004 server wrote them
+            for urgent, ref in refs.items():
+                conn.execute(text(
+                    "INSERT INTO cases (ref, centre, province, district, citizen_jid, status,"
+                    " type, topic, urgent, urgent_reason, summary, assigned_to, channel,"
+                    " pin_hash, created_at, updated_at) VALUES (:ref, 'c', 'TH-57', NULL,"
+                    " 'a@x', 'new', 'complaint', 'other', :urgent, :reason, :summary, NULL,"
+                    " 'xmpp', 'h', :at, :at)"
+                ), {"ref": ref, "urgent": urgent, "reason": "fire" if urgent else None,
+                    "summary": "ไฟไหม้" if urgent else "ถนนพัง", "at": datetime.now(UTC)})
+    with CaseStore(db_url) as store:
+        upgrade(store.engine)
+        assert current_revision(store) == HEAD
+        got = {urgent: store.get(ref) for urgent, ref in refs.items()}
+        assert (got[True].urgency, got[True].urgent, got[True].urgent_reason) == (
+            "emergency", True, "fire")
+        assert (got[False].urgency, got[False].urgent) == ("normal", False)
+        with store.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0004")
+        with store.engine.connect() as conn:
+            rows = conn.execute(text("SELECT ref, urgent, summary FROM cases ORDER BY ref")).all()
+        assert [(r[0], bool(r[1]), r[2]) for r in rows] == sorted(
+            [(refs[True], True, "ไฟไหม้"), (refs[False], False, "ถนนพัง")])
+        assert "urgency" not in {c["name"] for c in inspect(store.engine).get_columns("cases")}

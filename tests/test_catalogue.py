@@ -28,6 +28,7 @@ PART = re.compile(r"\{(th|en)(?:\[(\d+)\])?\}")
 THAI_ONLY = {
     "room.new_case",
     "room.new_case_urgent",
+    "room.new_case_hazard",
     "room.unknown_province",
     "room.evidence",
     "room.citizen_wrote",

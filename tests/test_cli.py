@@ -15,7 +15,9 @@ from damrongdham.cli import _up_settings, build_parser, main
 from kernel.config_file import save_settings
 from kernel.settings import DEFAULT_DOMAIN, StackSettings
 
-PINNED_KEYS = {"type", "topic", "province", "district", "urgent", "urgent_reason", "masked"}
+PINNED_KEYS = {
+    "type", "topic", "province", "district", "urgent", "urgent_reason", "urgency", "masked",
+}
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -12,7 +12,7 @@ from casestore import CaseStore
 from kernel.addresses import Addresses
 
 CITIZEN = "x@citizens.d.example"
-ROAD = "ร้องเรียนถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มทุกวัน"
+ROAD = "ร้องเรียนถนนหน้าบ้านพังมานาน ฝนตกทีเละทุกที ไม่มีใครมาซ่อม"
 REF_RE = re.compile(r"TH\d\d-\d{4}-\d{6}")
 
 
@@ -264,7 +264,8 @@ def test_nothing_to_read_asks_for_detail_and_opens_no_case(
     result = intake.handle(CITIZEN, "chiangrai", body, "m1")
     assert result.opened is None
     assert len(result.out) == 1  # (an object replacement character alone reads as empty)
-    assert catalogue.key_of(result.out[0].body) in ("citizen.need_detail", "citizen.empty_message")
+    assert catalogue.key_of(result.out[0].body) in (
+        "citizen.need_detail", "citizen.empty_message", "citizen.greeting")
     assert store.count() == 0
 
 
@@ -273,3 +274,35 @@ def test_english_complaint_opens_a_case_with_its_topic(intake: Intake) -> None:
     result = intake.handle(CITIZEN, "", body, "m1")
     assert result.opened is not None
     assert result.opened.centre == "chiangrai" and result.opened.topic == "labour"
+
+
+def test_a_hazard_is_flagged_for_agents_without_emergency_numbers(intake: Intake) -> None:
+    """A pothole that could make a motorbike fall: a hazard. The citizen gets the ordinary
+    answer (no 191/1669/199), the room sees it marked with its kind of danger."""
+    text = "ถนนหน้าโรงเรียนเป็นหลุมลึก อาจทำให้รถมอไซค์ล้มได้ อยากให้มาซ่อม"
+    result = intake.handle(CITIZEN, "chiangrai", text, "hz1")
+    assert result.opened is not None
+    assert (result.opened.urgency, result.opened.urgent) == ("hazard", False)
+    reply, room = result.out
+    assert catalogue.values(reply.body, "citizen.case_opened")["warning"] == ""
+    assert not catalogue.contains(reply.body, "citizen.emergency")
+    assert catalogue.matches(room.body, "room.new_case_hazard")
+    assert catalogue.values(room.body, "room.new_case_hazard")["reason"]
+
+
+@pytest.mark.parametrize("text", [
+    "สวัสดีครับ", "ขอบคุณค่ะ", "hello", "ทดสอบระบบ", "55555", "มีใครอยู่ไหมคะ",
+    "สวัสดีค่ะ มีเรื่องจะร้องเรียนค่ะ", "Hi, good morning", "ขอบคุณนะคะ 🙏",
+])
+def test_greetings_and_small_talk_open_no_case(intake: Intake, store, text: str) -> None:
+    before = store.count()
+    result = intake.handle(CITIZEN, "chiangrai", text, f"st-{abs(hash(text))}")
+    assert result.opened is None and store.count() == before
+    (reply,) = result.out
+    assert catalogue.matches(reply.body, "citizen.greeting")
+
+
+@pytest.mark.parametrize("text", ["ช่วยด้วยค่ะ", "สวัสดีครับ ถนนหน้าบ้านพังมาสามเดือนแล้ว อ.แม่สาย"])
+def test_a_greeting_with_a_matter_is_not_small_talk(intake: Intake, text: str) -> None:
+    result = intake.handle(CITIZEN, "chiangrai", text, f"nst-{abs(hash(text))}")
+    assert result.out and not catalogue.matches(result.out[0].body, "citizen.greeting")

@@ -51,9 +51,10 @@ def test_citizen_agent_round_trip(stack) -> None:
         announce = await agent.expect(
             lambda m: m["type"] == "groupchat" and ref in m["body"], timeout=5
         )
-        assert catalogue.matches(announce["body"], "room.new_case")
+        # a big hole that makes vehicles fall every day: a hazard, flagged for the agents
+        assert catalogue.matches(announce["body"], "room.new_case_hazard")
         assert f"xmpp:{case_jid}?message" in announce["body"]
-        assert "หลุม" in catalogue.values(announce["body"], "room.new_case")["summary"]
+        assert "หลุม" in catalogue.values(announce["body"], "room.new_case_hazard")["summary"]
         # The only available agent of the centre gets the case (the 2015 "Available" switch):
         # a chat opens from the case address, the room sees who has it, the citizen is told.
         offer = await agent.expect(

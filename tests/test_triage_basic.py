@@ -198,7 +198,9 @@ def test_unknown_text_falls_back_to_complaint_other() -> None:
 
 # -- triage -------------------------------------------------------------------------------
 
-PINNED_KEYS = {"type", "topic", "province", "district", "urgent", "urgent_reason", "masked"}
+PINNED_KEYS = {
+    "type", "topic", "province", "district", "urgent", "urgent_reason", "urgency", "masked",
+}
 
 
 def test_triage_as_json_has_exactly_the_pinned_keys() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bots.agent_commands.base import AgentCommand, Context, Field
 from bots.agent_commands.common import clip, find_centre, foreign_domain
 from bots.catalogue import render
+from bots.replies import urgency_mark
 from casestore import CaseView
 from casestore.centres import Centre, centre_by_slug
 from casestore.labels import STATUS_TH
@@ -113,7 +114,7 @@ class Transfer(AgentCommand):
         why = f" — {clip(reason, 120)}" if reason else ""
         arrival = render(
             "room.transferred_in",
-            urgent=render("agent.urgent_mark") if after.urgent else "",
+            urgent=urgency_mark(after.urgency),
             ref=after.ref,
             old=before.centre,
             agent=actor,

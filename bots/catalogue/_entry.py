@@ -83,7 +83,7 @@ TOKEN_FIELDS = frozenset(
 )
 
 #: Optional pieces that are whole lines of their own (empty, or a new line and the text),
-#: and the urgent mark (empty, or agent.urgent_mark: it ends with a space).
+#: and the urgent mark (empty, agent.urgent_mark or agent.hazard_mark: it ends with a space).
 LINE_FIELDS = {
     "urgent": r"(?:.*? )?",
     "merged": r"(?:\n.*)?",

@@ -14,6 +14,7 @@ entry("agent.citizen_sent_file", "[{ref}] ผู้ร้องส่งไฟ�
 # -- routing (bots.routing) -------------------------------------------------------------
 
 entry("agent.urgent_mark", "🚨 ด่วน", "URGENT", "{th} · {en} ")
+entry("agent.hazard_mark", "⚠️ อันตราย", "HAZARD", "{th} · {en} ")
 # `urgent`: "" or agent.urgent_mark; `summary`: clipped.
 entry(
     "agent.case_offered",

@@ -39,6 +39,13 @@ entry(
     "Please tell us a little more: what happened, where (province, district) and when.",
 )
 entry(
+    "citizen.greeting",
+    "สวัสดีค่ะ ศูนย์ดำรงธรรมยินดีรับเรื่องของท่าน เล่าได้เลยว่าเกิดอะไรขึ้น ที่ไหน (จังหวัด อำเภอ)"
+    " เมื่อไหร่ ส่งรูปประกอบได้ · เหตุฉุกเฉิน โทร 191 ตำรวจ, 1669 เจ็บป่วย, 199 ไฟไหม้",
+    "Hello! Tell us what happened, where (province, district) and when; photos help. "
+    "In an emergency call 191 (police), 1669 (medical), 199 (fire).",
+)
+entry(
     "citizen.need_province",
     'กรุณาระบุจังหวัดที่เกิดเหตุ เช่น "จ.เชียงราย" แล้วส่งเรื่องอีกครั้ง '
     "หรือส่งถึงศูนย์ของจังหวัดโดยตรง เช่น chiangrai@{domain} · โทร 1567",

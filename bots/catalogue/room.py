@@ -24,6 +24,12 @@ entry(
     None,
     "{th}{evidence}\n{reply}",
 )
+entry(
+    "room.new_case_hazard",
+    "⚠️ อันตราย ({reason}) เรื่องใหม่ {ref} · {type_th} · {topic_th}\n📍 {province}\n«{summary}»",
+    None,
+    "{th}{evidence}\n{reply}",
+)
 entry("room.unknown_province", "ไม่ทราบจังหวัด", None, "{th}")
 entry("room.evidence", "เหตุผลการจัดหมวด: {words}", None, "\n{th}")
 # A case opened outside the chat (an agency's Open311 POST): the announcement, then the channel.

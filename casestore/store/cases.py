@@ -20,7 +20,7 @@ from ..numbering import next_seq
 from ..pins import hash_pin, new_pin
 from ..refs import CaseRef, as_utc, buddhist_year, format_ref, ref_prefix, utcnow
 from ..views import CaseView, MessageView, OpenResult
-from ..vocab import TOPICS, TYPES
+from ..vocab import TOPICS, TYPES, URGENCIES
 from .audit import move_event, new_event
 from .base import StoreBase
 from .messages import insert_message
@@ -53,6 +53,7 @@ class CasesMixin(StoreBase):
         origin_id: str | None = None,
         channel: str = "xmpp",
         now: datetime | None = None,
+        urgency: str | None = None,
     ) -> OpenResult:
         """Open a case with the citizen's first message; idempotent on (citizen, origin_id).
 
@@ -62,6 +63,10 @@ class CasesMixin(StoreBase):
             raise ValueError(f"unknown case type: {type!r}")
         if topic not in TOPICS:
             raise ValueError(f"unknown topic: {topic!r}")
+        urgency = urgency or ("emergency" if urgent else "normal")
+        if urgency not in URGENCIES:
+            raise ValueError(f"unknown urgency: {urgency!r}")
+        urgent = urgency == "emergency"
         if not centre or not citizen_jid or not channel:
             raise ValueError("centre, citizen_jid and channel are required")
         prefix = ref_prefix(province)
@@ -85,8 +90,9 @@ class CasesMixin(StoreBase):
                     status=Status.NEW.value,
                     type=type,
                     topic=topic,
-                    urgent=bool(urgent),
+                    urgent=urgent,
                     urgent_reason=urgent_reason,
+                    urgency=urgency,
                     summary=body[:SUMMARY_LEN],
                     assigned_to=None,
                     channel=channel,
