@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 from bots import catalogue
+from bots.agent_commands.registry import commands
+
+commands()  # the commands' own catalogue entries (whoami, due…) are declared as they load
 
 _TOLD = re.compile(r"\[(?P<case>[A-Za-z]{2}\d{2}-\d{4}-\d{6})\] (?P<text>.*)", re.DOTALL)
 
