@@ -50,7 +50,14 @@ _STANDALONE_BEFORE = " \n\t,.:;!?()\"'/-"
 def _index() -> dict:
     """The gazetteer of :mod:`casestore.places` with the patterns that find its names."""
     g = places.gazetteer()
+    landmarks = {k.lower(): v for k, v in places.LANDMARKS.items()}
     return {
+        "landmarks": landmarks,
+        "landmark_re": re.compile(
+            "|".join(re.escape(k) for k in sorted(landmarks, key=len, reverse=True))
+        ),
+        "name_parts": tuple(sorted(places.NAME_PARTS, key=len, reverse=True)),
+        "institutions": tuple(sorted(places.INSTITUTIONS, key=len, reverse=True)),
         "th": g.th,
         "th_re": compile_words(g.th),
         "gated": g.needs_marker_th,
@@ -74,14 +81,50 @@ def _standalone(text: str, start: int, end: int) -> bool:
     return before_ok and after_ok
 
 
+def _boundaries(text: str) -> set[int]:
+    """Where the tokenizer says words begin and end."""
+    from bots.tokenise import segment
+
+    out, pos = {0}, 0
+    for tok in segment(text):
+        pos += len(tok)
+        out.add(pos)
+    return out
+
+
+def _part_of_a_name(text: str, start: int, ix: dict, bounds: set[int]) -> str | None:
+    """"block" when the word before the place name at `start` makes it part of another
+    name (ถนน…, ตลาด…, บริษัท…), "weak" after an institution (รพ.…), else None. The word
+    must be a whole word: จังหวัด does not end with วัด (a temple)."""
+    head = text[max(0, start - 14) : start].rstrip(" ")
+    end = start - (len(text[max(0, start - 14) : start]) - len(head))
+    for kind, words in (("weak", ix["institutions"]), ("block", ix["name_parts"])):
+        for w in words:
+            if head.endswith(w) and (end - len(w) in bounds or not head[: -len(w)][-1:].isalpha()):
+                return kind
+    return None
+
+
 def _thai_hits(text: str, ix: dict) -> list[tuple[int, int, str, _Entry]]:
-    """(position, strength, name, entry) for every Thai place name in `text`."""
+    """(position, strength, name, entry) for every Thai place name in `text`: strength 2
+    after its own marker, 1 bare, 0 inside an institution's name (a weak hint)."""
     hits: list[tuple[int, int, str, _Entry]] = []
     th, gated = ix["th"], ix["gated"]
+    bounds: set[int] | None = None
+    blocked_from = -1  # ถนนเชียงใหม่-ลำปาง: the name after the hyphen is the road's too
     for m in ix["th_re"].finditer(text):
         name = m.group(0)
         start, end = m.span()
         if cut_inside_word(text, start, end):
+            continue
+        if bounds is None:
+            bounds = _boundaries(text)
+        if start not in bounds:
+            continue  # หมู่บ้าน|โป่ง: บ้านโป่ง would start inside a word
+        part = "block" if start == blocked_from else _part_of_a_name(text, start, ix, bounds)
+        if part == "block":
+            if text[end : end + 1] in ("-", "–"):
+                blocked_from = end + 1
             continue
         raw = text[max(0, start - 10) : start]
         head = raw.rstrip()
@@ -99,7 +142,19 @@ def _thai_hits(text: str, ix: dict) -> list[tuple[int, int, str, _Entry]]:
                     continue
                 if name not in ("ตาก", "แพร่", "เลย"):
                     continue
-            hits.append((start, 2 if marked else 1, name, entry))
+            hits.append((start, 0 if part == "weak" else 2 if marked else 1, name, entry))
+    return hits
+
+
+def _landmark_hits(text: str, ix: dict) -> list[tuple[int, int, str, _Entry]]:
+    """Roads, areas and stations written without a province (ถนนสุโขทัย, BTS, สยาม)."""
+    low = text.lower()
+    hits = []
+    for m in ix["landmark_re"].finditer(low):
+        start, end = m.span()
+        if end < len(low) and low[end].isascii() and low[end].isalpha():
+            continue  # "bts" inside a longer English word
+        hits.append((start, 1, text[start:end], ("l", ix["landmarks"][m.group(0)], None)))
     return hits
 
 
@@ -146,6 +201,7 @@ def locate(text: str) -> Place:
         hits += _thai_hits(text, ix)
     if re.search(r"[A-Za-z]{3}", text):
         hits += _english_hits(text, ix)
+    hits += _landmark_hits(text, ix)
     # subdistricts only after ต./ตำบล: their names repeat all over the country
     sub_codes: list[str] = []
     if "ต." in text or "ตำบล" in text:
@@ -176,12 +232,20 @@ def locate(text: str) -> Place:
     for pos, strength, name, e in hits:
         if e[0] == "d" and len(by_name[name]) > 1 and e[1] not in named:
             continue
-        weight = (2.0 if e[0] == "p" else 1.5) + (1.0 if strength == 2 else 0.0)
+        if strength == 0:
+            weight = 0.25  # an institution's name: only when nothing else says where
+        else:
+            weight = {"p": 2.0, "d": 1.5, "l": 1.5}[e[0]] + (1.0 if strength == 2 else 0.0)
+        if e[0] == "p" and strength == 1 and _origin(text, pos):
+            weight = 0.5  # "ย้ายมาจากขอนแก่น": where the citizen came from
         score[e[1]] = score.get(e[1], 0.0) + weight
         first.setdefault(e[1], pos)
     if not score:
         return NOWHERE
-    iso = max(score, key=lambda k: (score[k], -first[k]))
+    ranked = sorted(score, key=lambda k: (score[k], -first[k]), reverse=True)
+    iso = ranked[0]
+    if len(ranked) > 1 and score[ranked[0]] - score[ranked[1]] < AMBIGUOUS_MARGIN:
+        return NOWHERE  # two provinces compete: ask rather than guess
     district_code = None
     evidence: list[str] = []
     for _, _, name, e in sorted(hits, key=lambda h: (-h[1], h[0])):
@@ -189,7 +253,7 @@ def locate(text: str) -> Place:
             continue
         if name not in evidence:
             evidence.append(name)
-        if e[0] == "d" and district_code is None:
+        if e[0] == "d" and district_code is None and strength:
             district_code = e[2]
     if district_code is None:
         same = [c for c in sub_codes if ix["districts"][c][1] == iso]
@@ -199,6 +263,17 @@ def locate(text: str) -> Place:
             district_code = ix["district_by_name"].get("เมือง" + ix["names"][iso])
     district = ix["districts"][district_code][0] if district_code else None
     return Place(iso, district, district_code, tuple(evidence))
+
+
+AMBIGUOUS_MARGIN = 0.75
+"""Two provinces within this much of each other (e.g. both named once, bare): unknown."""
+_ORIGIN = ("มาจาก", "จาก", "บ้านเกิด", "บ้านเดิม", "ย้ายจาก")
+
+
+def _origin(text: str, pos: int) -> bool:
+    """A bare province named as where someone came from: "มาจากขอนแก่น", "บ้านเกิดอยู่…"."""
+    head = text[max(0, pos - 14) : pos].rstrip()
+    return head.endswith(_ORIGIN) or head.endswith(tuple(f"{o}อยู่" for o in _ORIGIN))
 
 
 def place_words(english: bool = True) -> list[str]:

@@ -145,7 +145,9 @@ def test_no_province_in_ordinary_words(text: str) -> None:
 
 
 def test_first_named_province_wins() -> None:
-    assert locate_province("ย้ายจากเชียงใหม่มาอยู่เชียงราย") == "TH-50"
+    """Where the citizen came from counts less than where they are (issue 16)."""
+    assert locate_province("ย้ายจากเชียงใหม่มาอยู่เชียงราย") == "TH-57"
+    assert locate_province("เชียงใหม่ เชียงราย ถนนพัง") is None  # two bare names: ask
 
 
 # -- classify -----------------------------------------------------------------------------

@@ -47,8 +47,12 @@ from .geo import (
     nearest_province,
     province_point,
 )
+from .landmarks import INSTITUTIONS, LANDMARKS, NAME_PARTS
 
 __all__ = [
+    "INSTITUTIONS",
+    "LANDMARKS",
+    "NAME_PARTS",
     "AmbiguousAddress",
     "Gazetteer",
     "Province",
