@@ -83,6 +83,8 @@ def cue_owners() -> dict[str, list[str]]:
     add(lexicon.HYPOTHETICAL_CUES, "hypo")
     add(lexicon.CHRONIC_CUES, "chronic")
     add(lexicon.HAZARD_CUES, "hazard")
+    for word in lexicon.BLOCKERS:  # a word that hides the cues inside it: no feature
+        owner.setdefault(word.lower(), []).append("block")
     return owner
 
 
@@ -137,6 +139,8 @@ STOPWORDS = frozenset(
 def _cue_features(cues: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     out: list[str] = []
     for cue, key in cues:
+        if key == "block":
+            continue
         kind, _, label = key.partition(":")
         if kind == "topic":
             out.append(f"c:{label}")
@@ -177,7 +181,7 @@ class Matcher:
             base = base_words()
             for i in range(len(token) - 1, 1, -1):
                 cue = token[:i]
-                if cue in self.owner and token[i:] in base:
+                if cue in self.owner and token[i:] in base and "block" not in self.owner[cue]:
                     found = (cue, self.owner[cue])
                     break
         if len(self._inherited) < 200_000:
@@ -232,7 +236,8 @@ class Matcher:
                 if phrase in owner:
                     best = (starts[i], starts[i] + len(phrase), phrase, owner[phrase])
             inherited = self.compound_cue(tok)
-            if inherited is not None and (best is None or not set(inherited[1]) <= set(best[3])):
+            if (inherited is not None and (best is None or not set(inherited[1]) <= set(best[3]))
+                and (best is None or "block" not in best[3])):
                 cue, keys = inherited  # ทำร้ายร่างกาย: a family cue, and violence (ทำร้าย)
                 cues.append((starts[i], starts[i] + len(cue), cue, keys))
             if best is not None:

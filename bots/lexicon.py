@@ -164,6 +164,8 @@ BLOCKERS: tuple[str, ...] = (
     "บ่อย", "พังงา", "ตาย", "ตาก", "ย่าง", "ลูกค้า", "ลูกน้อง", "ลูกบ้าน", "ลูกรัง", "ลูกระนาด",
     "แม่น้ำ", "แม่ค้า", "แม่บ้าน", "แม่ฮ่องสอน", "แม่สาย", "แม่สอด", "แม่กลอง", "แม่ทัพ",
     "แทงบอล", "คว่ำบาตร", "หมอฟัน", "ฟันผุ", "ช็อตปลา", "ชักชวน", "ชักจูง", "ยิงเสียง", "ไฟฟ้าช็อต",
+    # standing water is not someone trapped (ขัง, ขังอยู่)
+    "น้ำขัง", "น้ำยังขัง", "น้ำท่วมขัง", "ท่วมขัง", "ขังน้ำ", "น้ำก็ยังขัง",
 )
 
 TYPE_CUES: dict[str, tuple[str, ...]] = {
@@ -271,7 +273,8 @@ HYPOTHETICAL_CUES: tuple[str, ...] = (
 # Danger that has gone on for long: a hazard to fix, not an emergency to send help to.
 CHRONIC_CUES: tuple[str, ...] = (
     "ทุกครั้งที่", "ทุกครั้ง", "ทุกปี", "ทุกหน้าฝน", "มาหลายเดือน", "หลายเดือนแล้ว", "มาหลายปี",
-    "หลายปีแล้ว", "มานานแล้ว", "นานแล้ว", "เป็นประจำ", "บ่อยครั้ง", "ประจำ", "มาตลอด",
+    "หลายปีแล้ว", "มานานแล้ว", "นานแล้ว", "เป็นประจำ", "บ่อยครั้ง", "ประจำ", "มาตลอด", "บ่อย",
+    "บ่อยๆ", "ทุกวัน", "ทุกคืน", "ทุกที", "often",
     "every time", "for months", "for years", "always",
 )
 # A danger that could hurt someone soon but is not happening to anyone now: flagged for
@@ -283,7 +286,8 @@ HAZARD_CUES: tuple[str, ...] = (
     "สะพานชำรุด", "สะพานทรุด", "ราวสะพานหัก", "ไฟถนนดับ", "ไฟส่องสว่างดับ", "ไม่มีไฟส่องสว่าง",
     "อาคารร้าว", "ผนังร้าว", "ป้ายจะล้ม", "ป้ายโฆษณาเอียง", "รั้วจะล้ม", "น้ำกัดเซาะ",
     "สุนัขดุ", "หมาดุ", "รังต่อ", "รังแตน", "ถังแก๊สเก่า", "ไฟฟ้ารั่ว",
-    "ล้มทับ", "จะพัง", "จะถล่ม", "จะขาด", "เสี่ยงพัง", "ใกล้พัง",
+    "ล้มทับ", "จะพัง", "จะถล่ม", "จะขาด", "เสี่ยงพัง", "ใกล้พัง", "หลับใน", "หวาดเสียว",
+    "ขับประมาท", "ขับซิ่ง", "บ้านร้าว", "ไม้ผุ", "ทรุดตัว", "เกือบตก", "เกือบชน",
     "hanging wire", "live wire", "pothole", "sinkhole", "leaning pole",
 )
 #: Danger kinds that are an emergency only when the message says they happen now (a
@@ -314,4 +318,5 @@ def all_cue_words() -> tuple[str, ...]:
         for words in table.values():
             out += words
     out += HYPOTHETICAL_CUES + CHRONIC_CUES + HAZARD_CUES + NEGATIONS + NOW_CUES + PAST_CUES
+    out += BLOCKERS
     return tuple(dict.fromkeys(w.lower() for w in out))
