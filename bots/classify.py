@@ -425,8 +425,8 @@ def urgency(f: Features) -> Urgency:
         live.sort()
         return Urgency(EMERGENCY, live[0][1], [live[0][2]])
     if possible:
-        possible.sort()
-        return Urgency(HAZARD, possible[0][1], [possible[0][2]])
+        possible.sort()  # named as a risk, not as what is happening: "อาจเกิด: …"
+        return Urgency(HAZARD, f"อาจเกิด: {possible[0][1]}", [possible[0][2]])
     if hazards:
         return Urgency(HAZARD, "สภาพอันตราย / unsafe condition", hazards[:1])
     return Urgency(NORMAL, None, [])
