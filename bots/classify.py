@@ -231,10 +231,17 @@ class Matcher:
                 continue
             phrase = ""
             best = None
+            shorter = []  # cues of another kind inside the longest: "beating" in "beating his wife"
             for j in range(i, min(n, i + self.MAX_CUE_TOKENS)):
                 phrase += tokens[j]
                 if phrase in owner:
+                    if best is not None:
+                        shorter.append(best)
                     best = (starts[i], starts[i] + len(phrase), phrase, owner[phrase])
+            if best is not None and "block" not in best[3]:
+                kinds = {k.partition(":")[0] for k in best[3]}
+                cues += [c for c in shorter if {k.partition(":")[0] for k in c[3]} - kinds
+                         and "block" not in c[3]]  # fmt: skip
             inherited = self.compound_cue(tok)
             if (inherited is not None and (best is None or not set(inherited[1]) <= set(best[3]))
                 and (best is None or "block" not in best[3])):

@@ -55,7 +55,7 @@ def test_small_talk_opens_no_case_and_reports_are_not_taken_for_it(name: str) ->
     assert f["small_talk_recognised"] >= 0.75
 
 
-@pytest.mark.xfail(reason="issue 16: type and topic reach 82–86 % / 62–86 % today", strict=False)
+@pytest.mark.xfail(reason="issue 16: type 82–85 %, topic 84–86 % today", strict=False)
 @pytest.mark.parametrize("name", FILES)
 def test_type_and_topic_at_least_ninety_percent(name: str) -> None:
     f = figures(name)
