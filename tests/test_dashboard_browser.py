@@ -21,7 +21,7 @@ pytestmark = pytest.mark.xmpp
 def _seed(stack) -> dict[str, str]:
     """Cases of lamphun (which no other test of the shared stack uses) and uttaradit,
     written to the stack's database directly, none urgent (nothing for the bridge to
-    announce)."""
+    announce); the road one a hazard."""
     store = CaseStore(stack.db_url)
     now = utcnow()
     domain = stack.info["domain"]
@@ -33,7 +33,8 @@ def _seed(stack) -> dict[str, str]:
         ).case
         road = store.open_case(
             centre="lamphun", province="TH-51", citizen_jid=f"b2@citizens.{domain}",
-            body="ไฟถนนดับทั้งซอยมาหนึ่งสัปดาห์", topic="infrastructure",
+            body="ไฟถนนดับทั้งซอยมาหนึ่งสัปดาห์ มืดมาก เสี่ยงรถชนคนเดิน", topic="infrastructure",
+            urgency="hazard", urgent_reason="อาจเกิด: เจ็บป่วยฉุกเฉิน / medical emergency",
             now=now - timedelta(hours=1),
         ).case
         elsewhere = store.open_case(
@@ -70,6 +71,9 @@ def test_centre_agent_in_a_real_browser(stack) -> None:
         listed = page.eval_on_selector_all("tr[data-ref]", "rows => rows.map(r => r.dataset.ref)")
         assert refs["land"] in listed and refs["road"] in listed
         assert refs["elsewhere"] not in listed
+        # a hazard (issue 16) is marked in the list, an ordinary case is not
+        assert page.inner_text(f"tr[data-ref='{refs['road']}'] .tag-hazard") == "อันตราย"
+        assert page.locator(f"tr[data-ref='{refs['land']}'] .tag").count() == 0
         screenshot(page, "dashboard-2-cases")
 
         page.select_option("#f-topic", "land")
