@@ -68,6 +68,8 @@ class CaseFilter:
     topic: str | None = None
     type: str | None = None
     urgent: bool | None = None
+    urgency: str | None = None
+    """``emergency``, ``hazard`` or ``normal``: only cases of that level."""
     province: str | None = None
     text: str | None = None
     since: date | None = None
@@ -101,6 +103,8 @@ class CaseFilter:
             where.append(Case.type == self.type)
         if self.urgent is not None:
             where.append(Case.urgent.is_(self.urgent))
+        if self.urgency:
+            where.append(Case.urgency == self.urgency)
         if self.province == "":
             where.append(Case.province.is_(None))
         elif self.province:

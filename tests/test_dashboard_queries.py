@@ -37,7 +37,8 @@ def seeded(db_store: CaseStore) -> tuple[CaseStore, dict[str, str]]:
                       topic="land", urgent=True, body="ที่ดินทับซ้อน").ref
     refs["c"] = _open(s, "chiangrai-maesai", "TH-57", T0 + timedelta(hours=20),
                       topic="land").ref
-    refs["d"] = _open(s, "chiangmai", "TH-50", T0 + timedelta(days=1), topic="drugs").ref
+    refs["d"] = _open(s, "chiangmai", "TH-50", T0 + timedelta(days=1), topic="drugs",
+                      urgency="hazard").ref
     refs["e"] = _open(s, "moi", None, T0 + timedelta(days=1), topic="other",
                       body="100% แน่นอน_ไม่ใช่ wildcard").ref
     # first agent messages: a after 10 min, b after 2 h (a later one does not count), d 4 days
@@ -76,6 +77,8 @@ def test_filters_scope_and_search(seeded) -> None:
     assert q.count(CaseFilter(open_only=True)) == 4
     assert q.count(CaseFilter(topic="land")) == 2
     assert q.count(CaseFilter(urgent=True)) == 1
+    assert q.count(CaseFilter(urgency="hazard")) == 1  # hazards apart (issue 16)
+    assert q.count(CaseFilter(urgent=False)) == q.count(CaseFilter()) - 1
     assert q.count(CaseFilter(province="TH-50")) == 1
     assert q.count(CaseFilter(province="")) == 1  # unknown province
     assert [c.ref for c in q.page(CaseFilter(text="ทับซ้อน")).cases] == [refs["b"]]

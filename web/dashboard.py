@@ -448,8 +448,8 @@ def parse_filter(args: Mapping[str, str], staff: Staff) -> CaseFilter:
         province = found.iso
     open_only = (args.get("status") or "").strip() == OPEN
     urgent_arg = (args.get("urgent") or "").strip()
-    if urgent_arg not in ("", "1", "0"):
-        raise _bad("urgent: 1 or 0")
+    if urgent_arg not in ("", "1", "0", "hazard"):
+        raise _bad("urgent: 1, 0 or hazard")
     try:
         return CaseFilter(
             centres=staff.centres,
@@ -458,7 +458,8 @@ def parse_filter(args: Mapping[str, str], staff: Staff) -> CaseFilter:
             open_only=open_only,
             topic=_choice(args, "topic", TOPICS),
             type=_choice(args, "type", TYPES),
-            urgent=None if not urgent_arg else urgent_arg == "1",
+            urgent=None if urgent_arg in ("", "hazard") else urgent_arg == "1",
+            urgency="hazard" if urgent_arg == "hazard" else None,
             province=province,
             text=(args.get("q") or "").strip()[:100] or None,
             since=_day_arg(args, "since"),
