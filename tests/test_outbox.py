@@ -161,9 +161,19 @@ def test_due_rows_are_leased_and_retried_after_a_failure(db_url: str) -> None:
 
 
 def test_upgrade_from_0001_keeps_cases_and_adds_the_outbox(db_url: str) -> None:
+    from sqlalchemy import text
+
     with CaseStore(db_url) as store:
         upgrade(store.engine, "0001")
-        ref = open_case(store)
+        ref = "TH54-2569-000001"
+        with store.engine.begin() as conn:  # as a 0001 server wrote it (no later columns)
+            conn.execute(text(
+                "INSERT INTO cases (ref, centre, province, district, citizen_jid, status, type,"
+                " topic, urgent, urgent_reason, summary, assigned_to, channel, pin_hash,"
+                " created_at, updated_at) VALUES (:ref, 'phrae', 'TH-54', 'เมืองแพร่',"
+                " 'nok@citizens.d', 'new', 'complaint', 'infrastructure', :no, NULL,"
+                " 'เสาไฟฟ้าล้ม', NULL, 'xmpp', 'h', :at, :at)"
+            ), {"ref": ref, "no": False, "at": datetime.now(UTC)})
         assert "outbox" not in inspect(store.engine).get_table_names()
         store.migrate()
         assert "outbox" in inspect(store.engine).get_table_names()
