@@ -409,9 +409,12 @@ def urgency(f: Features) -> Urgency:
     order = list(lexicon.URGENT_CUES)
     live: list[tuple[int, str, str]] = []
     possible: list[tuple[int, str, str]] = []
+    standing_water = any(k == "block" and "ขัง" in f.text[a:b] for a, b, k in f.spans)
     for a, b, reason in danger:
         if _negated(f.text, a):
             continue
+        if standing_water and "ขัง" in f.text[a:b]:
+            continue  # "น้ำท่วมขัง … ขังอยู่ 2-3 วัน": the water stays, nobody is trapped
         lo, hi = _clause(f.text, a, b)
         rank = (order.index(reason), reason, f.text[a:b])
         if any(lo <= x < hi for x in now):

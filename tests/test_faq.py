@@ -83,7 +83,10 @@ def test_a_complaint_is_never_answered_by_the_faq(text: str) -> None:
 
 
 def test_no_corpus_message_is_swallowed() -> None:
-    swallowed = [ex.text for ex in corpus.load() if answer(ex.text) is not None]
+    """A report is never answered instead of opening a case; a plain question about the
+    centre itself (an inquiry whose topic is "other": where it is, when it opens) may be."""
+    swallowed = [ex.text for ex in corpus.load() if answer(ex.text) is not None
+                 and not (ex.type == "inquiry" and ex.topic == "other")]
     assert swallowed == []
 
 
