@@ -60,14 +60,20 @@ def upload_global_quota() -> int:
     """Bytes all uploads together may hold on disk (`http_file_share_global_quota`): past it
     Prosody refuses new slots with `resource-constraint` "Server global storage quota
     reached". `DAMRONGDHAM_UPLOAD_GLOBAL_QUOTA_MB`, default 10 GB."""
-    raw = os.environ.get(UPLOAD_QUOTA_ENV, "").strip() or str(DEFAULT_UPLOAD_QUOTA_MB)
+    return _positive(UPLOAD_QUOTA_ENV, DEFAULT_UPLOAD_QUOTA_MB, "megabytes") * 1024 * 1024
+
+
+def _positive(env: str, default: int, meaning: str) -> int:
+    """A whole number ≥ 1 from the environment variable `env` (`default` when unset), or
+    ProsodyError naming the variable and what the number means."""
+    raw = os.environ.get(env, "").strip() or str(default)
     try:
-        mb = int(raw)
+        value = int(raw)
     except ValueError:
-        mb = 0
-    if mb < 1:
-        raise ProsodyError(f"{UPLOAD_QUOTA_ENV}={raw!r}: use a whole number of megabytes ≥ 1")
-    return mb * 1024 * 1024
+        value = 0
+    if value < 1:
+        raise ProsodyError(f"{env}={raw!r}: use a whole number ≥ 1 ({meaning})")
+    return value
 
 
 #: Abuse limits Prosody enforces, from the environment: (variable, option, default, meaning).
@@ -94,14 +100,7 @@ def abuse_limits() -> dict[str, object]:
     separated, default loopback; set it to "none" to count every address)."""
     out: dict[str, object] = {}
     for env, name, default, meaning in ABUSE_LIMITS:
-        raw = os.environ.get(env, "").strip() or str(default)
-        try:
-            value = int(raw)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise ProsodyError(f"{env}={raw!r}: use a whole number ≥ 1 ({meaning})")
-        out[name] = value
+        out[name] = _positive(env, default, meaning)
     raw = os.environ.get(ANON_EXEMPT_ENV)
     raw = "127.0.0.1,::1" if raw is None or not raw.strip() else raw
     exempt = [a.strip() for a in raw.split(",") if a.strip()]
