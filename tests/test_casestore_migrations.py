@@ -105,8 +105,11 @@ def test_urgency_levels_migration_maps_existing_cases_and_downgrades(db_url: str
         assert (got[True].urgency, got[True].urgent, got[True].urgent_reason) == (
             "emergency", True, "fire")
         assert (got[False].urgency, got[False].urgent) == ("normal", False)
+        store.add_message(refs[True], "agent", "c@d", "รับเรื่องแล้ว")
         with store.engine.begin() as conn:
             command.downgrade(alembic_config(conn), "0004")
+        with store.engine.connect() as conn:  # the downgrade kept messages and events
+            assert conn.execute(text("SELECT count(*) FROM case_messages")).scalar() == 1
         with store.engine.connect() as conn:
             rows = conn.execute(text("SELECT ref, urgent, summary FROM cases ORDER BY ref")).all()
         assert [(r[0], bool(r[1]), r[2]) for r in rows] == sorted(

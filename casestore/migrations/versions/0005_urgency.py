@@ -31,5 +31,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
+    # ALTER TABLE … DROP COLUMN in place (SQLite ≥ 3.35): a batch copy of ``cases`` would
+    # drop the old table and, through ON DELETE CASCADE, every message and event.
+    with op.batch_alter_table("cases", recreate="never") as batch:
         batch.drop_column("urgency")
